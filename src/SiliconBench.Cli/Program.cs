@@ -1,0 +1,1 @@
+return SiliconBench.Cli.CliApp.Run(args);

@@ -1,0 +1,104 @@
+using System.Text.Json;
+
+namespace SiliconBench.Records;
+
+/// <summary><c>manifest.json</c>: everything needed to know what was measured, on what, and how. No secrets.</summary>
+public sealed record RunManifest
+{
+    public string Schema { get; init; } = RunFiles.ManifestSchema;
+    public required string RunId { get; init; }
+    /// <summary>UTC wall time of t = 0 on the run clock.</summary>
+    public required DateTimeOffset StartedUtc { get; init; }
+    public bool Complete { get; init; }
+    public string? IncompleteReason { get; init; }
+    public required ToolInfo Tool { get; init; }
+    public required HostInfo Host { get; init; }
+    public IReadOnlyList<AcceleratorInfo> Accelerators { get; init; } = [];
+    public required BackendInfo Backend { get; init; }
+    public required ModelInfo Model { get; init; }
+    public required WorkloadInfo Workload { get; init; }
+    public IReadOnlyList<SensorInfo> Sensors { get; init; } = [];
+    /// <summary>Why there are no energy figures when <see cref="Sensors"/> is empty.</summary>
+    public string? SensorNote { get; init; }
+    public RooflineInfo? Roofline { get; init; }
+    public int Seed { get; init; }
+}
+
+public sealed record ToolInfo(string Name, string Version, string? Commit);
+
+public sealed record HostInfo
+{
+    public required string Hostname { get; init; }
+    public required string Os { get; init; }
+    public required string Cpu { get; init; }
+    public int LogicalCores { get; init; }
+    public long MemoryBytes { get; init; }
+    public required string Runtime { get; init; }
+}
+
+public sealed record AcceleratorInfo
+{
+    public required string Name { get; init; }
+    public string? Uuid { get; init; }
+    public string? PciBusId { get; init; }
+    public string? Driver { get; init; }
+    public long? MemoryBytes { get; init; }
+    public double? PowerLimitW { get; init; }
+}
+
+public sealed record BackendInfo
+{
+    public required string Id { get; init; }
+    public required string Version { get; init; }
+    /// <summary>Device or execution provider actually used, e.g. <c>cpu</c>, <c>cuda:0</c>.</summary>
+    public required string Device { get; init; }
+    public IReadOnlyDictionary<string, string> Options { get; init; } = new SortedDictionary<string, string>(StringComparer.Ordinal);
+}
+
+/// <summary>The model as the engine ran it (compute dtype, bytes read per decode step) and where its weights came from.</summary>
+public sealed record ModelInfo
+{
+    public required string Spec { get; init; }
+    public required string Name { get; init; }
+    public string Architecture { get; init; } = "llama";
+    public long Parameters { get; init; }
+    /// <summary>Bytes of weights in the compute dtype: what one decode step must stream at least once.</summary>
+    public long WeightBytes { get; init; }
+    public required string Dtype { get; init; }
+    public required string CheckpointDtype { get; init; }
+    /// <summary>For example <c>synthetic (seed 42)</c> or <c>checkpoint /models/llama-3.1-8b</c>.</summary>
+    public required string Weights { get; init; }
+    public int Layers { get; init; }
+    public int HiddenSize { get; init; }
+    public int IntermediateSize { get; init; }
+    public int Heads { get; init; }
+    public int KvHeads { get; init; }
+    public int HeadDim { get; init; }
+    public int VocabSize { get; init; }
+    /// <summary>KV-cache bytes per token of context (all layers, key + value) in the compute dtype.</summary>
+    public long KvBytesPerToken { get; init; }
+}
+
+public sealed record WorkloadInfo
+{
+    public required string Name { get; init; }
+    public required string Profile { get; init; }
+    public string? File { get; init; }
+    /// <summary>SHA-256 of the workload file's bytes.</summary>
+    public string? ContentSha256 { get; init; }
+    /// <summary>The fully resolved profile as it ran (defaults filled in, CLI overrides applied).</summary>
+    public JsonElement Spec { get; init; }
+}
+
+/// <summary>A power or energy sensor: its id as used in telemetry.csv, its measurement boundary and how it reads.</summary>
+public sealed record SensorInfo(string Id, string Scope, string Method);
+
+/// <summary>Ceilings measured on this machine (<c>probe --roofline</c>), so runs report realized ÷ roofline per phase.</summary>
+public sealed record RooflineInfo
+{
+    [System.Text.Json.Serialization.JsonPropertyName("memory_bandwidth_gbs")]
+    public double MemoryBandwidthGBs { get; init; }
+    public double GemmGflops { get; init; }
+    public required string Device { get; init; }
+    public required string Method { get; init; }
+}

@@ -1,0 +1,120 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace SiliconBench.Records;
+
+/// <summary>File names and schema ids of the on-disk run record (DESIGN.md, "On-disk run record").</summary>
+public static class RunFiles
+{
+    public const string Manifest = "manifest.json";
+    public const string Requests = "requests.jsonl";
+    public const string Steps = "steps.jsonl";
+    public const string Windows = "windows.jsonl";
+    public const string Telemetry = "telemetry.csv";
+    public const string Summary = "summary.json";
+    public const string TelemetryHeader = "t,sensor,quantity,value";
+    public const string ManifestSchema = "siliconbench.manifest/1";
+    public const string SummarySchema = "siliconbench.summary/1";
+}
+
+public static class RequestStatus
+{
+    public const string Ok = "ok";
+    public const string Error = "error";
+    public const string Timeout = "timeout";
+    public const string Cancelled = "cancelled";
+}
+
+public static class Phase
+{
+    public const string Prefill = "prefill";
+    public const string Decode = "decode";
+}
+
+public static class WindowKind
+{
+    public const string Warmup = "warmup";
+    public const string Measured = "measured";
+    public const string Idle = "idle";
+    public const string Point = "point";
+    public const string Phase = "phase";
+}
+
+/// <summary>One chunk of streamed output: arrival time on the run clock and how many tokens it carried.</summary>
+[JsonConverter(typeof(ChunkJsonConverter))]
+public readonly record struct Chunk(double T, int Tokens);
+
+/// <summary>Writes a chunk as the compact pair <c>[t, tokens]</c> the schema fixes.</summary>
+public sealed class ChunkJsonConverter : JsonConverter<Chunk>
+{
+    public override Chunk Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartArray)
+            throw new JsonException("a chunk is [time, tokens]");
+        reader.Read();
+        var t = reader.GetDouble();
+        reader.Read();
+        var n = reader.GetInt32();
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.EndArray)
+            throw new JsonException("a chunk is [time, tokens]");
+        return new Chunk(t, n);
+    }
+
+    public override void Write(Utf8JsonWriter writer, Chunk value, JsonSerializerOptions options)
+    {
+        writer.WriteStartArray();
+        writer.WriteNumberValue(value.T);
+        writer.WriteNumberValue(value.Tokens);
+        writer.WriteEndArray();
+    }
+}
+
+/// <summary>One line of <c>requests.jsonl</c>.</summary>
+public sealed record RequestRecord
+{
+    public required string Id { get; init; }
+    public required string Point { get; init; }
+    public int Repetition { get; init; }
+    public bool Warmup { get; init; }
+    public int InputTokens { get; init; }
+    public int OutputTokens { get; init; }
+    public double TSubmit { get; init; }
+    public double? TFirst { get; init; }
+    public double? TEnd { get; init; }
+    public IReadOnlyList<Chunk> Chunks { get; init; } = [];
+    public string Status { get; init; } = RequestStatus.Ok;
+    public string? Error { get; init; }
+}
+
+/// <summary>One line of <c>steps.jsonl</c> (engine mode): a timed prefill or decode step of a batch.</summary>
+public sealed record StepRecord
+{
+    public required string Point { get; init; }
+    public int Repetition { get; init; }
+    public bool Warmup { get; init; }
+    public required string Phase { get; init; }
+    public int Batch { get; init; }
+    /// <summary>Longest sequence length (prompt + generated) the step attends over.</summary>
+    public int Context { get; init; }
+    /// <summary>Tokens this step processed that count: prompt tokens for prefill, live sequences for decode.</summary>
+    public int Tokens { get; init; }
+    public double TStart { get; init; }
+    public double TEnd { get; init; }
+    /// <summary>Device-synchronized duration reported by the engine, when it reports one.</summary>
+    public double? DeviceS { get; init; }
+}
+
+/// <summary>One line of <c>windows.jsonl</c>.</summary>
+public sealed record WindowRecord
+{
+    public required string Name { get; init; }
+    public required string Kind { get; init; }
+    public string? Point { get; init; }
+    public string? Phase { get; init; }
+    public double TStart { get; init; }
+    public double TEnd { get; init; }
+}
+
+/// <summary>One row of <c>telemetry.csv</c>.</summary>
+public readonly record struct TelemetrySample(double T, string Sensor, string Quantity, double Value);

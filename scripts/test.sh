@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Runs every test project and ends with the one line CI reads: "tests: N passed, N failed, N skipped".
+# Counts come from the TRX files dotnet test writes, summed over projects.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+results=artifacts/test-results
+rm -rf "$results"
+dotnet test SiliconBench.sln -c Release --logger trx --results-directory "$results" "$@"
+rc=$?
+passed=0; failed=0; skipped=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+# A build or runner failure produces no TRX at all: count it as a failure, never as "0 failed".
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+exit "$rc"

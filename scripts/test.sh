@@ -5,7 +5,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 results=artifacts/test-results
 rm -rf "$results"
-dotnet test SiliconBench.sln -c Release --logger trx --results-directory "$results" "$@"
+dotnet test --solution SiliconBench.sln -c Release --report-xunit-trx --results-directory "$results" "$@"
 rc=$?
 passed=0; failed=0; skipped=0
 shopt -s nullglob

@@ -1,11 +1,75 @@
+using System.CommandLine;
+using SiliconBench.Cli.Commands;
+using SiliconBench.Cli.Hosting;
+using SiliconBench.Diagnostics;
+using Spectre.Console;
+
 namespace SiliconBench.Cli;
 
-/// <summary>Entry point of the <c>siliconbench</c> command; the command tree is built once here.</summary>
+/// <summary>
+/// Entry point of the <c>siliconbench</c> command. The command tree is built once; every command runs
+/// inside one error boundary that turns a user mistake (<see cref="InputException"/> or a parse error)
+/// into exit code 2 and a one-line message, never a stack trace.
+/// </summary>
 public static class CliApp
 {
     public static int Run(string[] args)
     {
-        _ = args;
-        return 0;
+        using var cancel = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            // First Ctrl-C: stop between steps and keep the record; a second one kills the process.
+            if (!cancel.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                cancel.Cancel();
+            }
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            var env = new CliEnvironment(AnsiConsole.Console, Console.Error, Environment.CurrentDirectory, cancel.Token);
+            return Run(args, env);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
     }
+
+    public static int Run(string[] args, CliEnvironment env)
+    {
+        var root = BuildCommandTree(env);
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+                env.Error.WriteLine($"error: {error.Message}");
+            env.Error.WriteLine("Run 'siliconbench --help' for usage.");
+            return ExitCodes.BadInput;
+        }
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration
+            {
+                Output = new AnsiConsoleTextWriter(env.Console),
+                Error = env.Error,
+                EnableDefaultExceptionHandler = false,
+            });
+        }
+        catch (InputException e)
+        {
+            env.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+    }
+
+    private static RootCommand BuildCommandTree(CliEnvironment env) =>
+        new("SiliconBench: measure LLM inference on real accelerators; tokens per joule and per dollar at your operating point.")
+        {
+            RunCommand.Create(env),
+            AnalyzeCommand.Create(env),
+            ValidateCommand.Create(env),
+            ProbeCommand.Create(env),
+        };
 }

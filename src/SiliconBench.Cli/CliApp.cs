@@ -1,5 +1,4 @@
 using System.CommandLine;
-using SiliconBench.Cli.Commands;
 using SiliconBench.Cli.Hosting;
 using SiliconBench.Diagnostics;
 using Spectre.Console;
@@ -67,9 +66,5 @@ public static class CliApp
     private static RootCommand BuildCommandTree(CliEnvironment env) =>
         new("SiliconBench: measure LLM inference on real accelerators; tokens per joule and per dollar at your operating point.")
         {
-            RunCommand.Create(env),
-            AnalyzeCommand.Create(env),
-            ValidateCommand.Create(env),
-            ProbeCommand.Create(env),
         };
 }

@@ -20,6 +20,10 @@ public sealed record RunManifest
     public IReadOnlyList<SensorInfo> Sensors { get; init; } = [];
     /// <summary>Why there are no energy figures when <see cref="Sensors"/> is empty.</summary>
     public string? SensorNote { get; init; }
+    /// <summary>Sampler failures mid-run (lost coverage), in order.</summary>
+    public IReadOnlyList<SamplerFault> SamplerFaults { get; init; } = [];
+    /// <summary>Free-form notes about the run's conditions (e.g. "RAPL needs root"), never secrets.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
     public RooflineInfo? Roofline { get; init; }
     public int Seed { get; init; }
 }
@@ -91,7 +95,16 @@ public sealed record WorkloadInfo
 }
 
 /// <summary>A power or energy sensor: its id as used in telemetry.csv, its measurement boundary and how it reads.</summary>
-public sealed record SensorInfo(string Id, string Scope, string Method);
+public sealed record SensorInfo(string Id, string Scope, string Method)
+{
+    /// <summary>Sampling interval in seconds; windows much shorter than this cannot be resolved.</summary>
+    public double? IntervalS { get; init; }
+    /// <summary>Device this sensor reads (e.g. GPU name and UUID, RAPL domain), for the reader of the record.</summary>
+    public string? Device { get; init; }
+}
+
+/// <summary>A sampler failure during the run: from then on its sensors' coverage is lost (the run stays readable).</summary>
+public sealed record SamplerFault(string Sampler, double T, string Message);
 
 /// <summary>Ceilings measured on this machine (<c>probe --roofline</c>), so runs report realized ÷ roofline per phase.</summary>
 public sealed record RooflineInfo

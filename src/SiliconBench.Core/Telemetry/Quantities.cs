@@ -1,0 +1,24 @@
+namespace SiliconBench.Telemetry;
+
+/// <summary>
+/// Quantity names of <c>telemetry.csv</c> (DESIGN.md). Samplers write them, the analyzer reads them;
+/// a new quantity is added here first.
+/// </summary>
+public static class Quantities
+{
+    /// <summary>Cumulative energy counter, joules (may wrap or reset; the analyzer handles both).</summary>
+    public const string EnergyJ = "energy_j";
+    /// <summary>Instantaneous power, watts.</summary>
+    public const string PowerW = "power_w";
+    /// <summary>Power averaged by the sensor over its own window (e.g. NVML's ~1 s average), watts.</summary>
+    public const string PowerAvgW = "power_avg_w";
+    public const string PowerLimitW = "power_limit_w";
+    public const string TempC = "temp_c";
+    public const string SmClockMhz = "sm_clock_mhz";
+    public const string MemClockMhz = "mem_clock_mhz";
+    public const string UtilPct = "util_pct";
+    public const string MemUtilPct = "mem_util_pct";
+    public const string MemUsedBytes = "mem_used_bytes";
+    /// <summary>Clock-event (throttle) reason bitmask as reported by the device; 0 = none.</summary>
+    public const string ThrottleReasons = "throttle_reasons";
+}

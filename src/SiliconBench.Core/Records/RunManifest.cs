@@ -91,7 +91,10 @@ public sealed record WorkloadInfo
     /// <summary>SHA-256 of the workload file's bytes.</summary>
     public string? ContentSha256 { get; init; }
     /// <summary>The fully resolved profile as it ran (defaults filled in, CLI overrides applied).</summary>
-    public JsonElement Spec { get; init; }
+    public JsonElement Spec { get; init; } = EmptySpec;
+
+    // A default JsonElement cannot be serialized; an unknown spec is written as {}.
+    private static readonly JsonElement EmptySpec = JsonDocument.Parse("{}").RootElement.Clone();
 }
 
 /// <summary>A power or energy sensor: its id as used in telemetry.csv, its measurement boundary and how it reads.</summary>

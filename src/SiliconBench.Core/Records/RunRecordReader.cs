@@ -188,17 +188,40 @@ public static class RunRecordReader
         return lines;
     }
 
-    /// <summary>The JSON path of the bad value without its <c>$.</c> root, e.g. <c>chunks[3]</c>.</summary>
-    private static string? FieldOf(JsonException e) =>
-        e.Path is null or "$" ? null : e.Path.StartsWith("$.", StringComparison.Ordinal) ? e.Path[2..] : e.Path;
+    private const string MissingRequired = "missing required properties including: ";
 
-    /// <summary>The serializer's message without its trailing position, which the file:line prefix already gives.</summary>
+    /// <summary>The JSON path of the bad value without its <c>$.</c> root (e.g. <c>chunks[3]</c>), or the missing required field.</summary>
+    private static string? FieldOf(JsonException e)
+    {
+        var at = e.Message.IndexOf(MissingRequired, StringComparison.Ordinal);
+        if (at >= 0)
+            return e.Message[(at + MissingRequired.Length)..].TrimEnd('.', ' ').Replace("'", "", StringComparison.Ordinal);
+        return e.Path is null or "$" ? null : e.Path.StartsWith("$.", StringComparison.Ordinal) ? e.Path[2..] : e.Path;
+    }
+
+    /// <summary>What was expected, in the user's terms rather than the serializer's .NET type names.</summary>
     private static string ProblemOf(JsonException e)
     {
-        var message = e.InnerException is { } inner and not JsonException ? inner.Message : e.Message;
-        var cut = message.IndexOf(" Path: ", StringComparison.Ordinal);
+        // The outer message names the target type; the inner one, when there is one, says what was found instead.
+        var message = e.Message + " " + e.InnerException?.Message;
+        if (message.Contains(MissingRequired, StringComparison.Ordinal))
+            return "required field is missing";
+        foreach (var (type, expected) in new[]
+        {
+            ("System.Int32", "expected an integer"), ("System.Int64", "expected an integer"),
+            ("System.Double", "expected a number"), ("System.Boolean", "expected true or false"),
+            ("System.String", "expected a string"), ("System.DateTimeOffset", "expected an ISO 8601 date-time"),
+        })
+        {
+            if (message.Contains("could not be converted to " + type, StringComparison.Ordinal))
+                return expected;
+        }
+        if (message.Contains("as a number", StringComparison.Ordinal))
+            return "expected a number";
+        var detail = e.InnerException is { } inner and not JsonException ? inner.Message : e.Message;
+        var cut = detail.IndexOf(" Path: ", StringComparison.Ordinal);
         if (cut < 0)
-            cut = message.IndexOf(" LineNumber: ", StringComparison.Ordinal);
-        return (cut >= 0 ? message[..cut] : message).Trim();
+            cut = detail.IndexOf(" LineNumber: ", StringComparison.Ordinal);
+        return "not valid JSON: " + (cut >= 0 ? detail[..cut] : detail).Trim();
     }
 }

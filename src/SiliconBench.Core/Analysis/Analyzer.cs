@@ -12,6 +12,12 @@ public sealed record MeasurementWindow(double TStart, double TEnd)
 /// <summary>The windows the analyzer used: overall, and per operating point in summary order. The energy analysis integrates over the same ones.</summary>
 public sealed record AnalysisWindows(MeasurementWindow? Overall, IReadOnlyList<(string Point, MeasurementWindow? Window)> Points);
 
+/// <summary>Work done in a scope by successful measured requests and measured steps: the numerators of per-joule and per-dollar figures.</summary>
+public sealed record TokenTotals(int Requests, long InputTokens, long OutputTokens, long PrefillTokens, long DecodeTokens)
+{
+    public long TotalTokens => InputTokens + OutputTokens;
+}
+
 /// <summary>
 /// The analyzer: a pure function from a run record (and optionally other SLOs) to the summary
 /// (DESIGN.md, "Metric definitions"). Only measured (non-warm-up) requests and steps count. Failed requests
@@ -105,6 +111,23 @@ public static class Analyzer
         var points = order.Select(p => (p, Span(record.Windows.Where(w => w.Kind == WindowKind.Point && w.Point == p))
             ?? Derive([.. measured.Where(r => r.Point == p)], [.. measuredSteps.Where(s => s.Point == p)]))).ToList();
         return new AnalysisWindows(overall, points);
+    }
+
+    /// <summary>
+    /// Tokens the rates count, overall (<paramref name="point"/> null) or for one point: ok measured requests'
+    /// input and output tokens, and measured steps' tokens per phase. Energy and cost divide by these.
+    /// </summary>
+    public static TokenTotals CountTokens(RunRecord record, string? point = null)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        var ok = record.Requests.Where(r => !r.Warmup && r.Status == RequestStatus.Ok && (point is null || r.Point == point)).ToList();
+        var steps = record.Steps.Where(s => !s.Warmup && (point is null || s.Point == point)).ToList();
+        return new TokenTotals(
+            ok.Count,
+            ok.Sum(r => (long)r.InputTokens),
+            ok.Sum(r => (long)r.OutputTokens),
+            steps.Where(s => s.Phase == Phase.Prefill).Sum(s => (long)s.Tokens),
+            steps.Where(s => s.Phase == Phase.Decode).Sum(s => (long)s.Tokens));
     }
 
     private static MeasurementWindow? Span(IEnumerable<WindowRecord> windows)

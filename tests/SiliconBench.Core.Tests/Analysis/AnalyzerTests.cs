@@ -82,6 +82,23 @@ public sealed class AnalyzerTests : IDisposable
     }
 
     [Fact]
+    public void Token_totals_count_measured_work_overall_and_per_point()
+    {
+        Assert.Equal(new TokenTotals(2, 8, 6, 8, 4), Analyzer.CountTokens(Case("engine-roofline")));
+        Assert.Equal(new TokenTotals(1, 20, 4, 0, 0), Analyzer.CountTokens(Case("tpot-itl"), "b1-c20-o4"));
+        Assert.Equal(new TokenTotals(2, 10, 5, 0, 0), Analyzer.CountTokens(Case("failed-requests")));
+    }
+
+    [Fact]
+    public void Windows_used_for_rates_are_exposed_for_the_energy_analysis()
+    {
+        var windows = Analyzer.ResolveWindows(Case("goodput-slo"));
+
+        Assert.Equal(new MeasurementWindow(0.0, 3.2), windows.Overall);
+        Assert.Equal([("b1-c16-o4", (MeasurementWindow?)new MeasurementWindow(0.0, 3.05))], windows.Points);
+    }
+
+    [Fact]
     public void Rounding_to_six_significant_digits_is_idempotent() =>
         Prop.ForAll(ArbMap.Default.ArbFor<NormalFloat>(), x =>
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SiliconBench.Cli.Commands;
 using SiliconBench.Cli.Hosting;
 using SiliconBench.Diagnostics;
 using Spectre.Console;
@@ -66,5 +67,6 @@ public static class CliApp
     private static RootCommand BuildCommandTree(CliEnvironment env) =>
         new("SiliconBench: measure LLM inference on real accelerators; tokens per joule and per dollar at your operating point.")
         {
+            AnalyzeCommand.Create(env),
         };
 }

@@ -79,6 +79,8 @@ public sealed record ModelInfo
     public int KvHeads { get; init; }
     public int HeadDim { get; init; }
     public int VocabSize { get; init; }
+    /// <summary>Longest sequence (prompt + output) the model supports; null when the model does not say.</summary>
+    public int? MaxContext { get; init; }
     /// <summary>KV-cache bytes per token of context (all layers, key + value) in the compute dtype.</summary>
     public long KvBytesPerToken { get; init; }
 }

@@ -1,0 +1,66 @@
+using System.Globalization;
+using SiliconBench.Analysis;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace SiliconBench.Cli.Rendering;
+
+/// <summary>The terminal view of a summary: headline metrics per operating point, then validity and energy status.</summary>
+internal static class SummaryTable
+{
+    private static readonly (string Id, string Header)[] Columns =
+    [
+        (MetricIds.TtftMs, "TTFT p50 ms"),
+        (MetricIds.TpotMs, "TPOT p50 ms"),
+        (MetricIds.E2eMs, "E2E p99 ms"),
+        (MetricIds.OutputTokensPerS, "out tok/s"),
+        (MetricIds.PrefillTokensPerS, "prefill tok/s"),
+        (MetricIds.DecodeTokensPerS, "decode tok/s"),
+        (MetricIds.DecodeRooflineFraction, "decode ÷ BW roofline"),
+        (MetricIds.PrefillRooflineFraction, "prefill ÷ GEMM roofline"),
+    ];
+
+    public static IRenderable Render(Summary summary)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"run {Markup.Escape(summary.RunId)}");
+        table.AddColumn("point");
+        foreach (var (_, header) in Columns)
+            table.AddColumn(new TableColumn(header).RightAligned());
+        foreach (var point in summary.Points)
+            table.AddRow(new IRenderable[] { new Text(point.Point) }.Concat(Columns.Select(c => Cell(point.Metrics, c.Id))));
+        table.AddRow(new IRenderable[] { new Markup("[bold]overall[/]") }.Concat(Columns.Select(c => Cell(summary.Overall, c.Id))));
+
+        var v = summary.Validity;
+        var lines = new List<IRenderable>
+        {
+            table,
+            new Markup(v.Valid ? "[green]valid[/]" : $"[red]not valid[/]{(v.IncompleteReason is { } r ? ": " + Markup.Escape(r) : "")}"),
+            new Markup($"measured requests {v.MeasuredRequests}, failed {v.FailedRequests}, window {Format(v.WindowS)} s"),
+            new Markup($"energy: {Markup.Escape(v.Energy)}"),
+        };
+        foreach (var (scope, metrics) in summary.Energy)
+            lines.Add(new Markup($"  {Markup.Escape(scope)}: {Format(metrics.Scalar("energy_j"))} J, {Format(metrics.Scalar("avg_power_w"))} W, {Format(metrics.Scalar("output_tokens_per_j"))} output tok/J"));
+        foreach (var note in v.Notes)
+            lines.Add(new Markup($"[grey]note: {Markup.Escape(note)}[/]"));
+        return new Rows(lines);
+    }
+
+    private static IRenderable Cell(MetricSet metrics, string id)
+    {
+        var value = metrics[id] switch
+        {
+            ScalarMetric s => s.Value,
+            Distribution d => id == MetricIds.E2eMs ? d.P99 : d.P50,
+            _ => (double?)null,
+        };
+        return new Markup(Format(value));
+    }
+
+    private static string Format(double? value) => value switch
+    {
+        null => "—",
+        < 10 => value.Value.ToString("0.###", CultureInfo.InvariantCulture),
+        < 1000 => value.Value.ToString("0.#", CultureInfo.InvariantCulture),
+        _ => value.Value.ToString("N0", CultureInfo.InvariantCulture),
+    };
+}

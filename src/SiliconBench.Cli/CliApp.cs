@@ -68,5 +68,6 @@ public static class CliApp
         new("SiliconBench: measure LLM inference on real accelerators; tokens per joule and per dollar at your operating point.")
         {
             AnalyzeCommand.Create(env),
+            ValidateCommand.Create(env),
         };
 }

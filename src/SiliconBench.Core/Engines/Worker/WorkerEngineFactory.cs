@@ -50,7 +50,7 @@ public sealed class WorkerEngineFactory : IEngineFactory
     public EngineAvailability Check()
     {
         var version = $"protocol {ProtocolVersion}";
-        if (DefaultCommand is not { } command)
+        if (DefaultCommand is not { } command || !File.Exists(_referenceWorker))
             return EngineAvailability.Unavailable(Id, $"no reference worker ({ReferenceWorkerPath}) found; set backend option '{CommandOption}'");
         if (FindOnPath(command.FileName) is null)
             return EngineAvailability.Unavailable(Id, $"'{command.FileName}' is not on PATH; set backend option '{CommandOption}'");

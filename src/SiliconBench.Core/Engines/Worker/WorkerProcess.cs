@@ -196,6 +196,8 @@ internal sealed class WorkerProcess : IDisposable
         {
             if (!_process.HasExited)
                 _process.Kill(entireProcessTree: true);
+            // Why: the kill is a signal; wait until the process is reaped, so it is truly gone when we return.
+            _process.WaitForExit(ExitGrace);
         }
         catch (InvalidOperationException)
         {

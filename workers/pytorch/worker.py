@@ -260,7 +260,8 @@ class Llama:
         self.eps = config.get("rms_norm_eps", 1e-6)
         self.dtype, self.device = dtype, device
         self.parameters = 0
-        self.checkpoint_dtype = dtype_name(tensors["model.embed_tokens.weight"].dtype)
+        embed = tensors.get("model.embed_tokens.weight")
+        self.checkpoint_dtype = dtype_name(embed.dtype) if embed is not None else "unknown"
 
         def take(name, required=True):
             tensor = tensors.pop(name, None)

@@ -64,7 +64,7 @@ public static class MemoryBandwidthProbe
 
         Array.Sort(gbs);
         var median = gbs.Length % 2 == 1 ? gbs[gbs.Length / 2] : (gbs[gbs.Length / 2 - 1] + gbs[gbs.Length / 2]) / 2;
-        var method = $"streaming read, {ReadKernel.Description}, {threads} threads, {FormatMiB(totalBytes)} buffer, best of {options.Repetitions} passes";
+        var method = $"streaming read, {ReadKernel.Description}, {threads} thread{(threads == 1 ? "" : "s")}, {FormatMiB(totalBytes)} buffer, best of {options.Repetitions} passes";
         return new MemoryBandwidthResult(gbs[^1], median, totalBytes, threads, method);
     }
 

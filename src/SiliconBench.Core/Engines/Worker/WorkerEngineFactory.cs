@@ -147,7 +147,7 @@ public sealed class WorkerEngineFactory : IEngineFactory
     {
         if (!options.TryGetValue(key, out var text))
             return TimeSpan.FromSeconds(fallback);
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !double.IsFinite(seconds) || seconds <= 0 || seconds > TimeSpan.MaxValue.TotalSeconds / 2)
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !double.IsFinite(seconds) || seconds <= 0 || seconds > int.MaxValue / 1000.0)
             throw new InputException(OptionsSource, null, key, $"'{text}' is not a positive number of seconds");
         return TimeSpan.FromSeconds(seconds);
     }

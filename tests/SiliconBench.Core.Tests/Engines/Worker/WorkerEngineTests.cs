@@ -256,6 +256,7 @@ public sealed class WorkerEngineTests : IDisposable
     [Theory]
     [InlineData("step_timeout_s", "-1")]
     [InlineData("startup_timeout_s", "soon")]
+    [InlineData("startup_timeout_s", "1e12")]
     [InlineData("command", "python3 'unclosed")]
     [InlineData("comand", "python3 x.py")]
     public void Bad_options_are_input_errors_naming_the_option(string key, string value)

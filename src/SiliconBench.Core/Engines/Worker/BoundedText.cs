@@ -8,12 +8,17 @@ internal sealed class BoundedText(int limit)
     private readonly StringBuilder _text = new();
     private readonly Lock _lock = new();
     private bool _truncated;
+    private long _lines;
+
+    /// <summary>Lines appended so far, including dropped ones: it changes whenever new text arrives.</summary>
+    public long LinesAppended => Interlocked.Read(ref _lines);
 
     public void AppendLine(string line)
     {
         lock (_lock)
         {
             _text.Append(line).Append('\n');
+            Interlocked.Increment(ref _lines);
             // Why: trim in big steps, not per line, so a chatty worker costs amortized O(1) per character.
             if (_text.Length > 2 * limit)
             {

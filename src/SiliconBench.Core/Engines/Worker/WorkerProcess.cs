@@ -144,6 +144,7 @@ internal sealed class WorkerProcess : IDisposable
         if (answer.TryGetProperty("error", out var error) && error.ValueKind != JsonValueKind.Null)
         {
             var text = error.ValueKind == JsonValueKind.String ? error.GetString() : error.GetRawText();
+            SettleStderr();
             throw new EngineFailureException(WithStderr($"worker reported an error in '{command}': {text}"));
         }
         return answer;
@@ -188,6 +189,23 @@ internal sealed class WorkerProcess : IDisposable
         _stderrPump.Wait(ExitGrace);
         Fault = WithStderr(reason);
         return new EngineFailureException(Fault);
+    }
+
+    /// <summary>
+    /// Waits (briefly, error path only) until stderr has been quiet for a moment: stderr and stdout are separate
+    /// pipes, so the log lines a worker wrote just before its error answer may still be in flight.
+    /// </summary>
+    private void SettleStderr()
+    {
+        var seen = _stderr.LinesAppended;
+        for (var i = 0; i < 20; i++)
+        {
+            Thread.Sleep(50);
+            var now = _stderr.LinesAppended;
+            if (now == seen && i >= 1)
+                return;
+            seen = now;
+        }
     }
 
     private void Kill()

@@ -83,7 +83,8 @@ public sealed class WorkerEngineTests : IDisposable
         // A second batch after end_batch starts afresh.
         Assert.Equal([2002], engine.Prefill([[1, 2]]).Tokens);
         engine.EndBatch();
-        Assert.Contains("got end_batch", engine.StderrTail);
+        // stderr is a separate pipe read in the background: wait for the log line rather than race it.
+        Assert.True(SpinWait.SpinUntil(() => engine.StderrTail.Contains("got end_batch"), TimeSpan.FromSeconds(10)), engine.StderrTail);
     }
 
     [Fact]

@@ -84,6 +84,21 @@ internal static class OnnxDevices
         }
     }
 
+    /// <summary>
+    /// Thread-pool settings for <paramref name="threads"/> intra-op threads; returns whether workers spin.
+    /// Spinning workers cut per-op latency only while a core is left for the calling thread and the run's
+    /// samplers: with every core taken they contend with the caller, and a 2-core decode step measured twice
+    /// as slow (median) with spinning as without. Dynamic block sizing evens out the many small ops of a decode step.
+    /// </summary>
+    public static bool ConfigureThreading(SessionOptions options, int threads)
+    {
+        var spinning = threads == 1 || threads < Environment.ProcessorCount;
+        options.AddSessionConfigEntry("session.intra_op.allow_spinning", spinning ? "1" : "0");
+        if (threads > 1)
+            options.AddSessionConfigEntry("session.dynamic_block_base", "4");
+        return spinning;
+    }
+
     private static string Has(IReadOnlyList<string> providers)
     {
         var devices = AvailableDevices(providers);

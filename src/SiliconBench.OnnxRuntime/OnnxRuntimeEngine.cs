@@ -79,6 +79,7 @@ public sealed class OnnxRuntimeEngine : IEngine
             InterOpNumThreads = 1,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
         };
+        var spinning = OnnxDevices.ConfigureThreading(_sessionOptions, threads);
         try
         {
             OnnxDevices.Append(_sessionOptions, settings.Device);
@@ -140,6 +141,7 @@ public sealed class OnnxRuntimeEngine : IEngine
             {
                 ["execution_provider"] = settings.Device.Provider,
                 ["threads"] = threads.ToString(CultureInfo.InvariantCulture),
+                ["thread_spinning"] = spinning ? "on" : "off",
                 ["graph_optimization_level"] = "all",
                 ["onnx_model"] = settings.OnnxPath,
             },

@@ -6,7 +6,8 @@ namespace SiliconBench.Site.Charts;
 /// <summary>One mark on a scatter chart; <see cref="Label"/> is user text and is escaped when drawn.</summary>
 internal sealed record ScatterPoint(double X, double Y, string Label, bool Frontier);
 
-internal sealed record ScatterSeries(string Name, IReadOnlyList<ScatterPoint> Points);
+/// <summary>A series of marks; <see cref="Colour"/> picks the palette slot, so one silicon keeps its colour on every chart.</summary>
+internal sealed record ScatterSeries(string Name, IReadOnlyList<ScatterPoint> Points, int Colour);
 
 internal sealed record ScatterSpec(string Id, string Title, string XLabel, string YLabel, IReadOnlyList<ScatterSeries> Series)
 {
@@ -66,7 +67,7 @@ internal static class SvgCharts
         for (var i = 0; i < spec.Series.Count; i++)
         {
             var s = spec.Series[i];
-            sb.Append("<g class=\"series s").Append(i % PaletteSize).Append("\" data-series=\"").Append(Html.Escape(s.Name))
+            sb.Append("<g class=\"series s").Append(s.Colour % PaletteSize).Append("\" data-series=\"").Append(Html.Escape(s.Name))
               .Append("\" data-count=\"").Append(s.Points.Count).Append("\">");
             foreach (var p in s.Points)
             {
@@ -81,7 +82,7 @@ internal static class SvgCharts
             sb.Append("</g>");
         }
         sb.Append("</svg>");
-        Legend(sb, spec.Series.Select(s => (s.Name, s.Points.Count)).ToList(), frontier.Count > 0 ? "Pareto frontier (ringed marks)" : null);
+        Legend(sb, spec.Series.Select(s => (s.Name, s.Colour)).ToList(), frontier.Count > 0 ? "Pareto frontier (ringed marks)" : null);
         Note(sb, spec.Note);
         sb.Append("</figure>");
         return sb.ToString();
@@ -127,7 +128,7 @@ internal static class SvgCharts
         }
         sb.Append("</svg>");
         var extras = spec.Spans.Select(s => s.Kind).Distinct().Order(StringComparer.Ordinal).ToList();
-        Legend(sb, series.Select(s => (s.Name, s.Points.Count)).ToList(), null, extras);
+        Legend(sb, series.Select((s, i) => (s.Name, i)).ToList(), null, extras);
         Note(sb, spec.Note);
         sb.Append("</figure>");
         return sb.ToString();
@@ -146,13 +147,13 @@ internal static class SvgCharts
         {
             var px = Format.Coord(x.Map(t, L, W - R));
             sb.Append("<line class=\"grid\" x1=\"").Append(px).Append("\" x2=\"").Append(px).Append("\" y1=\"").Append(T).Append("\" y2=\"").Append(H - B).Append("\"/>")
-              .Append("<text x=\"").Append(px).Append("\" y=\"").Append(H - B + 16).Append("\" class=\"tx\">").Append(Format.Number(t)).Append("</text>");
+              .Append("<text x=\"").Append(px).Append("\" y=\"").Append(H - B + 16).Append("\" class=\"tx\">").Append(x.Label(t)).Append("</text>");
         }
         foreach (var t in y.Ticks)
         {
             var py = Format.Coord(y.Map(t, H - B, T));
             sb.Append("<line class=\"grid\" x1=\"").Append(L).Append("\" x2=\"").Append(W - R).Append("\" y1=\"").Append(py).Append("\" y2=\"").Append(py).Append("\"/>")
-              .Append("<text x=\"").Append(L - 6).Append("\" y=\"").Append(py).Append("\" class=\"ty\">").Append(Format.Number(t)).Append("</text>");
+              .Append("<text x=\"").Append(L - 6).Append("\" y=\"").Append(py).Append("\" class=\"ty\">").Append(y.Label(t)).Append("</text>");
         }
         sb.Append("<line class=\"frame\" x1=\"").Append(L).Append("\" x2=\"").Append(W - R).Append("\" y1=\"").Append(H - B).Append("\" y2=\"").Append(H - B).Append("\"/>")
           .Append("<line class=\"frame\" x1=\"").Append(L).Append("\" x2=\"").Append(L).Append("\" y1=\"").Append(T).Append("\" y2=\"").Append(H - B).Append("\"/>")
@@ -172,11 +173,11 @@ internal static class SvgCharts
         }
     }
 
-    private static void Legend(StringBuilder sb, List<(string Name, int Count)> series, string? frontier, IReadOnlyList<string>? spans = null)
+    private static void Legend(StringBuilder sb, List<(string Name, int Colour)> series, string? frontier, IReadOnlyList<string>? spans = null)
     {
         sb.Append("<ul class=\"legend\">");
         for (var i = 0; i < series.Count; i++)
-            sb.Append("<li><span class=\"sw s").Append(i % PaletteSize).Append("\"></span>").Append(Html.Escape(series[i].Name)).Append("</li>");
+            sb.Append("<li><span class=\"sw s").Append(series[i].Colour % PaletteSize).Append("\"></span>").Append(Html.Escape(series[i].Name)).Append("</li>");
         if (frontier is not null)
             sb.Append("<li><span class=\"sw frontier\"></span>").Append(frontier).Append("</li>");
         foreach (var kind in spans ?? [])

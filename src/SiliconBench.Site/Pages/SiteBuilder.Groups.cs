@@ -185,7 +185,7 @@ internal sealed partial class SiteBuilder
         var series = usable.Select((p, i) => (p, i)).Where(t => keep.Contains(t.i))
             .GroupBy(t => t.p.Run.SiliconKey, StringComparer.Ordinal)
             .OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new ScatterSeries(g.Key, g.Select(t => new ScatterPoint(xy[t.i].Item1, xy[t.i].Item2, t.p.Label, frontier[t.i])).ToList()))
+            .Select(g => new ScatterSeries(g.Key, g.Select(t => new ScatterPoint(xy[t.i].Item1, xy[t.i].Item2, t.p.Label, frontier[t.i])).ToList(), _siliconColour[g.Key]))
             .ToList();
         var note = keep.Count < usable.Count
             ? $"Showing {keep.Count} of {usable.Count} points: every frontier point, the rest evenly thinned."

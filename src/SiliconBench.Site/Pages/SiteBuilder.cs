@@ -17,6 +17,7 @@ internal sealed partial class SiteBuilder
     private readonly ConcurrentBag<string> _pages = [];
     private readonly Dictionary<string, string> _workloadSlugs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _siliconSlugs = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _siliconColour = new(StringComparer.Ordinal);
     private List<IGrouping<string, SiteRun>> _workloads = [];
     private List<IGrouping<string, SiteRun>> _silicons = [];
 
@@ -36,7 +37,10 @@ internal sealed partial class SiteBuilder
         foreach (var g in _workloads)
             _workloadSlugs[g.Key] = Slug.From(g.Key);
         foreach (var g in _silicons)
+        {
             _siliconSlugs[g.Key] = Slug.From(g.Key);
+            _siliconColour[g.Key] = _siliconColour.Count;
+        }
 
         WriteFile("style.css", EmbeddedText.Read("Content.style.css"));
         WriteIndex();
@@ -76,9 +80,10 @@ internal sealed partial class SiteBuilder
 
     private static string PageSuffix(int page) => page <= 1 ? "" : "-p" + page.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Best first: tokens per joule, then output throughput; runs without energy after those with it.</summary>
+    /// <summary>Best first: measured tokens per joule, then estimated, then none; ties by output throughput.</summary>
     private static List<SiteRun> Ranked(IEnumerable<SiteRun> runs) => runs
-        .OrderByDescending(r => r.PrimaryEnergy?.Metrics.Scalar("output_tokens_per_j") is not null)
+        .OrderByDescending(r => r.PrimaryEnergy is { } e && e.Metrics.Scalar("output_tokens_per_j") is not null && !r.EnergyEstimated(e))
+        .ThenByDescending(r => r.PrimaryEnergy?.Metrics.Scalar("output_tokens_per_j") is not null)
         .ThenByDescending(r => r.PrimaryEnergy?.Metrics.Scalar("output_tokens_per_j") ?? 0)
         .ThenByDescending(r => r.Summary.Overall.Scalar("output_tokens_per_s") ?? double.NegativeInfinity)
         .ThenBy(r => r.RunId, StringComparer.Ordinal)

@@ -1,0 +1,40 @@
+using BenchmarkDotNet.Attributes;
+using SiliconBench.Site;
+
+namespace SiliconBench.Benchmarks.Site;
+
+/// <summary>
+/// Renders the site for 1,000 generated runs (5 workloads, 4 operating points and 400 telemetry
+/// samples per quantity each). Target: under 10 s on 2 cores, every page under 500 KB.
+/// Run: dotnet run -c Release --project tests/SiliconBench.Benchmarks -- --filter '*SiteRender*' --job short
+/// </summary>
+[MemoryDiagnoser]
+public class SiteRenderBenchmarks
+{
+    private string _results = "";
+    private string _output = "";
+
+    [Params(1000)]
+    public int Runs { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "siliconbench-site-bench-" + Runs);
+        _results = Path.Combine(root, "results");
+        _output = Path.Combine(root, "site");
+        if (!Directory.Exists(_results))
+            GeneratedResults.Write(_results, Runs);
+    }
+
+    [Benchmark]
+    public SiteResult Render() => SiteRenderer.Render(_results, _output);
+
+    [GlobalCleanup]
+    public void Report()
+    {
+        var largest = Directory.GetFiles(_output, "*.html", SearchOption.AllDirectories).Select(f => new FileInfo(f)).MaxBy(f => f.Length);
+        if (largest is not null)
+            Console.WriteLine($"// Largest page: {Path.GetRelativePath(_output, largest.FullName)} {largest.Length / 1024.0:0.0} KiB");
+    }
+}

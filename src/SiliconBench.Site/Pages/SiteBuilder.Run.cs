@@ -121,9 +121,7 @@ internal sealed partial class SiteBuilder
             var source = Path.Combine(run.Folder, file);
             if (!File.Exists(source))
                 continue;
-            var target = Path.Combine(_out, "data", run.Slug, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(source, target, overwrite: true);
+            CopyIfChanged(source, Path.Combine(_out, "data", run.Slug, file));
         }
     }
 

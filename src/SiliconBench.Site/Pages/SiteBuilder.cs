@@ -146,11 +146,31 @@ internal sealed partial class SiteBuilder
         _pages.Add(relativePath);
     }
 
+    /// <summary>
+    /// Writes a file unless it already holds exactly these bytes: output is deterministic, so a
+    /// re-render over an existing site mostly compares (cheap) instead of writing (slow on many file systems).
+    /// </summary>
     private void WriteFile(string relativePath, string content)
     {
         var path = Path.Combine(_out, relativePath.Replace('/', Path.DirectorySeparatorChar));
+        var bytes = Utf8.GetBytes(content);
+        var existing = new FileInfo(path);
+        if (existing.Exists && existing.Length == bytes.Length && File.ReadAllBytes(path).AsSpan().SequenceEqual(bytes))
+            return;
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content, Utf8);
+        File.WriteAllBytes(path, bytes);
+    }
+
+    /// <summary>Copies a record file unless the copy is already there (same length and modification time).</summary>
+    private static void CopyIfChanged(string source, string target)
+    {
+        var from = new FileInfo(source);
+        var to = new FileInfo(target);
+        if (to.Exists && to.Length == from.Length && to.LastWriteTimeUtc == from.LastWriteTimeUtc)
+            return;
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Copy(source, target, overwrite: true);
+        File.SetLastWriteTimeUtc(target, from.LastWriteTimeUtc);
     }
 
     private sealed record LayoutModel(string SiteTitle, string Title, string Root, string Body, string Section);

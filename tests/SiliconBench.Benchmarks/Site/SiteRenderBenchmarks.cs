@@ -44,9 +44,13 @@ public class SiteRenderBenchmarks
     [GlobalCleanup]
     public void Report()
     {
-        var largest = Directory.GetFiles(_output, "*.html", SearchOption.AllDirectories).Select(f => new FileInfo(f)).MaxBy(f => f.Length);
-        if (largest is not null)
-            Console.WriteLine($"// Largest page: {Path.GetRelativePath(_output, largest.FullName)} {largest.Length / 1024.0:0.0} KiB");
+        var site = Directory.Exists(_fresh) ? _fresh : _output;
+        if (Directory.Exists(site))
+        {
+            var largest = Directory.GetFiles(site, "*.html", SearchOption.AllDirectories).Select(f => new FileInfo(f)).MaxBy(f => f.Length);
+            if (largest is not null)
+                Console.WriteLine($"// Largest page: {Path.GetRelativePath(site, largest.FullName)} {largest.Length / 1024.0:0.0} KiB");
+        }
         foreach (var dir in Directory.GetDirectories(_root, "fresh-*"))
             Directory.Delete(dir, recursive: true);
     }

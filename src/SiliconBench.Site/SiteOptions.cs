@@ -18,5 +18,9 @@ public sealed record SiteOptions
     public bool CopyRawRecords { get; init; } = true;
 }
 
-/// <summary>What a render did: pages written (relative to the output directory, sorted), runs shown, and runs skipped or damaged.</summary>
+/// <summary>
+/// What a render did: the site's pages (paths relative to the output directory with '/' separators,
+/// sorted; a page already identical on disk is left untouched but still listed), the number of runs
+/// shown, and warnings (run folders skipped, damaged record lines), in folder order.
+/// </summary>
 public sealed record SiteResult(IReadOnlyList<string> PagesWritten, int RunsRead, IReadOnlyList<string> Warnings);

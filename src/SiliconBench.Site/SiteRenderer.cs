@@ -19,7 +19,7 @@ public static class SiteRenderer
             throw new DirectoryNotFoundException("results directory not found: " + resultsDirectory);
         options ??= new SiteOptions();
         var warnings = new List<string>();
-        var runs = RunLoader.LoadAll(resultsDirectory, warnings);
+        var runs = RunLoader.LoadAll(resultsDirectory, warnings, exclude: outputDirectory);
         Directory.CreateDirectory(outputDirectory);
         var builder = new SiteBuilder(runs, Path.GetFullPath(outputDirectory), options, warnings);
         var pages = builder.Build();

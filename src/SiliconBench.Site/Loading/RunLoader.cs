@@ -6,9 +6,15 @@ namespace SiliconBench.Site.Loading;
 /// <summary>Reads the run folders of a results directory; a folder that cannot be shown is skipped with a warning.</summary>
 internal static class RunLoader
 {
-    public static List<SiteRun> LoadAll(string resultsDirectory, List<string> warnings)
+    /// <param name="exclude">A folder never read as a run: the site's own output when it sits inside the results.</param>
+    public static List<SiteRun> LoadAll(string resultsDirectory, List<string> warnings, string? exclude = null)
     {
-        var folders = Directory.GetDirectories(resultsDirectory).Order(StringComparer.Ordinal).ToArray();
+        var excluded = exclude is null ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(exclude));
+        // Hidden folders (.git, .cache) are not runs.
+        var folders = Directory.GetDirectories(resultsDirectory)
+            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Where(f => excluded is null || !string.Equals(Path.GetFullPath(f), excluded, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToArray();
         var loaded = new SiteRun?[folders.Length];
         var problems = new string?[folders.Length];
         Parallel.For(0, folders.Length, i => loaded[i] = TryLoad(folders[i], out problems[i]));

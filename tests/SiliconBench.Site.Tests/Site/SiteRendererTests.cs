@@ -259,6 +259,26 @@ public class SiteRendererTests
     }
 
     [Fact]
+    public void Hidden_folders_and_a_site_inside_the_results_are_not_read_as_runs()
+    {
+        var results = RenderedSite.NewOutputDirectory();
+        CopyDirectory(Path.Combine(RenderedSite.ResultsDirectory, "h100-energy"), Path.Combine(results, "h100-energy"));
+        Directory.CreateDirectory(Path.Combine(results, ".git"));
+        var site = Path.Combine(results, "site");
+        SiteRenderer.Render(results, site);
+        var again = SiteRenderer.Render(results, site);
+        Assert.Equal(1, again.RunsRead);
+        Assert.Empty(again.Warnings);
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from))
+            File.Copy(file, Path.Combine(to, Path.GetFileName(file)));
+    }
+
+    [Fact]
     public void Missing_results_directory_is_an_error_naming_it()
     {
         var e = Assert.Throws<DirectoryNotFoundException>(() => SiteRenderer.Render("/nonexistent/results-dir", RenderedSite.NewOutputDirectory()));

@@ -70,7 +70,8 @@ internal sealed class RawRecords
             var c2 = middle.LastIndexOf(',');
             if (c2 < 0
                 || !double.TryParse(span[..c1], NumberStyles.Float, CultureInfo.InvariantCulture, out var t)
-                || !double.TryParse(span[(cLast + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                || !double.TryParse(span[(cLast + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
+                || !double.IsFinite(t) || !double.IsFinite(value))
             {
                 BadLines++;
                 continue;

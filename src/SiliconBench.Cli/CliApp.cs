@@ -70,6 +70,7 @@ public static class CliApp
             RunCommand.Create(env),
             AnalyzeCommand.Create(env),
             ValidateCommand.Create(env),
+            ReportCommand.Create(env),
             ProbeCommand.Create(env),
         };
 }

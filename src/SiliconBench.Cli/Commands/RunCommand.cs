@@ -42,10 +42,12 @@ internal static class RunCommand
         var engineOptions = new Option<string[]>("--option") { Description = "Engine option KEY=VALUE, repeatable (e.g. threads=2, command=…)." };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Where synthetic checkpoints and converted models are cached (default $SILICONBENCH_CACHE or ~/.cache/siliconbench)." };
         var json = new Option<bool>("--json") { Description = "Print summary.json instead of the table." };
+        var site = new Option<string>("--site") { Description = "Render the comparison site of the results directory here after the run.", DefaultValueFactory = _ => "site" };
+        var noSite = new Option<bool>("--no-site") { Description = "Do not render the site." };
 
         var command = new Command("run", "Run a workload on an engine and write a run record (default: the CPU smoke workload on onnxruntime cpu with synthetic:tiny).")
         {
-            workload, profile, backend, model, device, dtype, seed, output, runId, samplers, idle, noRoofline, engineOptions, cacheDir, json,
+            workload, profile, backend, model, device, dtype, seed, output, runId, samplers, idle, noRoofline, engineOptions, cacheDir, site, noSite, json,
         };
         command.SetAction(parse => Execute(env, new RunArguments
         {
@@ -64,6 +66,7 @@ internal static class RunCommand
             EngineOptions = parse.GetValue(engineOptions) ?? [],
             CacheDirectory = parse.GetValue(cacheDir),
             Json = parse.GetValue(json),
+            Site = parse.GetValue(noSite) ? null : parse.GetValue(site),
         }));
         return command;
     }
@@ -177,6 +180,8 @@ internal static class RunCommand
         else
             env.Console.Write(SummaryTable.Render(summary));
         env.Error.WriteLine($"run record: {runDir}");
+        if (args.Site is { } siteDir)
+            ReportCommand.RenderSite(env, env.ResolvePath(args.Output), env.ResolvePath(siteDir));
 
         if (!final.Complete)
             return env.Cancel.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Failed;
@@ -221,5 +226,6 @@ internal static class RunCommand
         public required IReadOnlyList<string> EngineOptions { get; init; }
         public string? CacheDirectory { get; init; }
         public bool Json { get; init; }
+        public string? Site { get; init; }
     }
 }

@@ -286,14 +286,11 @@ public sealed class ServingRunner
                 Status = outcome.Status,
                 Error = error,
             };
-            if (!isWarmup)
-                span.Add(record.TSubmit, RunTimingCompletion(record));
+            span.Add(record.TSubmit, Analysis.RequestTiming.Completion(record));
             _records.Writer.TryWrite(record);
             _runner._observer?.RequestFinished(record);
             Account(record);
         }
-
-        private static double RunTimingCompletion(RequestRecord r) => Analysis.RequestTiming.Completion(r);
 
         private void Account(RequestRecord record)
         {
@@ -346,7 +343,7 @@ public sealed class ServingRunner
         public void Dispose() => _stop.Dispose();
     }
 
-    /// <summary>First submit and last completion of the measured requests of one point.</summary>
+    /// <summary>First submit and last completion of the requests of one point (or of the warm-up).</summary>
     private sealed class PointSpan
     {
         private readonly Lock _lock = new();

@@ -109,7 +109,10 @@ public sealed record ErrorBudget(int? MaxFailedRequests = null, double? MaxFaile
 public sealed record ServingPlan
 {
     public required IReadOnlyList<ServingPoint> Points { get; init; }
-    /// <summary>Lengths (and prompt) of each request; trace points take lengths from the trace instead.</summary>
+    /// <summary>
+    /// Lengths (and prompt) of each request; trace points take lengths from the trace instead. Called from many
+    /// workers at once, so it must be thread-safe (a pure function of the slot is best: it keeps runs reproducible).
+    /// </summary>
     public required Func<RequestSlot, ServingRequestSpec> Requests { get; init; }
     /// <summary>Requests sent before the first point, outside every measured window.</summary>
     public int WarmupRequests { get; init; }

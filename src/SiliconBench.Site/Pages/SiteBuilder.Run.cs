@@ -90,7 +90,8 @@ internal sealed partial class SiteBuilder
             Scalars = scalars,
             Points = points,
             Energy = energy,
-            EnergyNote = primary is null ? "not measured" + (s.EnergyNote is null ? "" : ": " + s.EnergyNote) + (m.SensorNote is null ? "" : " (" + m.SensorNote + ")") : s.EnergyNote ?? "",
+            // validity.energy already says "not measured: <why>" (the analyzer takes the reason from the manifest).
+            EnergyNote = primary is null ? (s.EnergyNote ?? "not measured" + (m.SensorNote is null ? "" : ": " + m.SensorNote)) : s.EnergyNote ?? "",
             HasEnergy = primary is not null,
             Cost = cost,
             HasCost = s.HasCost,

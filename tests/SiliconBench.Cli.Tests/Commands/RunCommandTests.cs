@@ -46,6 +46,9 @@ public sealed class RunCommandTests : IDisposable
         Assert.Empty(manifest.Sensors);
         Assert.Contains("no sensor", manifest.SensorNote, StringComparison.Ordinal);
         Assert.Equal(JsonValueKind.Object, manifest.Workload.Spec.GetProperty("slo").ValueKind);
+        // The site of the results directory is rendered after the run and lists it.
+        Assert.Contains("smoke", File.ReadAllText(_cli.PathOf("site/index.html")), StringComparison.Ordinal);
+        Assert.True(File.Exists(_cli.PathOf("site/runs/smoke.html")));
 
         var written = File.ReadAllBytes(Path.Combine(dir, RunFiles.Summary));
         File.Delete(Path.Combine(dir, RunFiles.Summary));

@@ -112,6 +112,24 @@ public sealed class NvmlSamplerTests(FakeNvmlFixture fake)
     }
 
     [Fact]
+    public void Energy_of_two_gpus_read_through_nvml_is_summed_into_one_accelerator_scope()
+    {
+        fake.Script("devices=2", "energy_mj.0=1000000,200000", "energy_mj.1=9000000,300000");
+        using var sampler = Open();
+        var sink = new ListTelemetrySink();
+        for (var t = 0; t <= 3; t++)
+            sampler.Sample(t, sink);
+        var report = SiliconBench.Analysis.Energy.EnergyAnalysis.Compute(sampler.Sensors, sink.Snapshot(),
+            new SiliconBench.Analysis.Energy.EnergyInputs { TStart = 0.5, TEnd = 2.5, OutputTokens = 100 });
+        var scope = Assert.Single(report.Scopes);
+        Assert.Equal(SensorScope.Accelerator, scope.Scope);
+        Assert.Equal("counter", scope.Method);
+        Assert.Equal(1000.0, scope.Overall.EnergyJ!.Value, 9);
+        Assert.Equal(500.0, scope.Overall.AvgPowerW!.Value, 9);
+        Assert.Equal(10.0, scope.Overall.JPerOutputToken!.Value, 9);
+    }
+
+    [Fact]
     public void A_failed_init_carries_the_error_string()
     {
         fake.Script("init_rc=9");

@@ -15,9 +15,20 @@ public sealed class ReplaySampler : SamplerBase
     private readonly SensorInfo[] _sensors;
 
     public ReplaySampler(string path, string source = "--sampler")
-        : this(TelemetryCsv.Read(path), SensorsFor(path, TelemetryCsv.Read(path), source))
+        : this(Load(path, source))
     {
         Path = path;
+    }
+
+    private ReplaySampler((IReadOnlyList<TelemetrySample> Samples, IReadOnlyList<SensorInfo> Sensors) loaded)
+        : this(loaded.Samples, loaded.Sensors)
+    {
+    }
+
+    private static (IReadOnlyList<TelemetrySample>, IReadOnlyList<SensorInfo>) Load(string path, string source)
+    {
+        var samples = TelemetryCsv.Read(path);
+        return (samples, SensorsFor(path, samples, source));
     }
 
     public ReplaySampler(IReadOnlyList<TelemetrySample> samples, IReadOnlyList<SensorInfo> sensors) : base("replay")

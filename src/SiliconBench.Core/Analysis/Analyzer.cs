@@ -1,4 +1,5 @@
 using System.Globalization;
+using SiliconBench.Analysis.Energy;
 using SiliconBench.Records;
 
 namespace SiliconBench.Analysis;
@@ -21,8 +22,8 @@ public sealed record TokenTotals(int Requests, long InputTokens, long OutputToke
 /// <summary>
 /// The analyzer: a pure function from a run record (and optionally other SLOs) to the summary
 /// (DESIGN.md, "Metric definitions"). Only measured (non-warm-up) requests and steps count. Failed requests
-/// are counted in validity and left out of latency, throughput and goodput. Energy is not computed here:
-/// <see cref="Summary.WithEnergy"/> is where the energy analysis plugs in, over <see cref="ResolveWindows"/>.
+/// are counted in validity and left out of latency, throughput and goodput. Energy comes from telemetry.csv
+/// through <see cref="EnergySummary"/> over the same windows (<see cref="ResolveWindows"/>).
 /// </summary>
 public static class Analyzer
 {
@@ -63,7 +64,7 @@ public static class Analyzer
         }
 
         var succeeded = measured.Count - failed.Count;
-        return new Summary
+        var summary = new Summary
         {
             RunId = manifest.RunId,
             Complete = manifest.Complete,
@@ -80,6 +81,7 @@ public static class Analyzer
             Overall = overall,
             Points = points,
         };
+        return EnergySummary.Apply(summary, record);
     }
 
     /// <summary><c>not measured: …</c> without sensors; with sensors, pending until <see cref="Summary.WithEnergy"/> replaces it.</summary>

@@ -83,7 +83,17 @@ public sealed class EngineRunSession
             _writer.Flush();
         }
 
-        var final = draft with { Complete = outcome.Complete, IncompleteReason = outcome.Reason, Notes = notes };
+        // What the samplers learned while running: device inventory, faults (lost coverage) and caveats.
+        notes.AddRange(started.SelectMany(x => x.Notes));
+        var accelerators = draft.Accelerators.Count > 0 ? draft.Accelerators : [.. started.SelectMany(x => x.Accelerators)];
+        var final = draft with
+        {
+            Complete = outcome.Complete,
+            IncompleteReason = outcome.Reason,
+            Notes = notes,
+            Accelerators = accelerators,
+            SamplerFaults = [.. draft.SamplerFaults, .. started.SelectMany(x => x.Faults).OrderBy(f => f.T)],
+        };
         _writer.WriteManifest(final);
         return final;
     }

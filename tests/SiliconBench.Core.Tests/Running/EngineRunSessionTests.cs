@@ -66,8 +66,24 @@ public sealed class EngineRunSessionTests : IDisposable
         // Both samples (start and stop) made it to telemetry.csv, bracketing the work.
         writer.Flush();
         var rows = File.ReadAllLines(Path.Combine(_dir, RunFiles.Telemetry));
-        Assert.Equal(3, rows.Length);
+        Assert.Equal(5, rows.Length);
         Assert.StartsWith("0,fake:0,power_w,100", rows[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sampler_inventory_and_faults_reach_the_final_manifest()
+    {
+        var clock = new FakeTimeSource();
+        var sampler = new ScriptedSampler("fake") { Fault = new SamplerFault("fake", 0.5, "device fell off the bus") };
+        using var writer = RunRecordWriter.Create(_dir);
+
+        var final = new EngineRunSession(clock, writer, [sampler]).Run(new ScriptedEngine(clock), OnePoint(), Draft(), 0, CancellationToken.None);
+
+        var onDisk = ManifestOnDisk();
+        Assert.Equal("Scripted Accelerator 1", Assert.Single(onDisk.Accelerators).Name);
+        var fault = Assert.Single(onDisk.SamplerFaults);
+        Assert.Equal(("fake", 0.5, "device fell off the bus"), (fault.Sampler, fault.T, fault.Message));
+        Assert.Equal(final.SamplerFaults, onDisk.SamplerFaults);
     }
 
     [Fact]

@@ -4,7 +4,10 @@ using SiliconBench.Telemetry;
 
 namespace SiliconBench.Testing.Telemetry;
 
-/// <summary>A sampler double: writes one power sample at start and one at stop, or refuses to start.</summary>
+/// <summary>
+/// A sampler double drawing a constant <see cref="Watts"/>: at start and at stop it writes power and the energy
+/// counter (watts × run time), so the exact energy of any window is known. It can refuse to start, or report a fault.
+/// </summary>
 public sealed class ScriptedSampler(string id, bool failOnStart = false) : ISampler
 {
     private ITimeSource? _clock;
@@ -16,19 +19,35 @@ public sealed class ScriptedSampler(string id, bool failOnStart = false) : ISamp
 
     public int StopCalls { get; private set; }
 
+    public double Watts { get; init; } = 100;
+
+    /// <summary>A fault to report after the run, as a sampler that died mid-run does.</summary>
+    public SamplerFault? Fault { get; init; }
+
+    public IReadOnlyList<SamplerFault> Faults => Fault is { } f ? [f] : [];
+
+    public IReadOnlyList<AcceleratorInfo> Accelerators { get; } = [new AcceleratorInfo { Name = "Scripted Accelerator 1" }];
+
+    private void Sample(ITimeSource clock, ITelemetrySink sink)
+    {
+        var t = clock.Now;
+        sink.Write(new TelemetrySample(t, $"{id}:0", Quantities.PowerW, Watts));
+        sink.Write(new TelemetrySample(t, $"{id}:0", Quantities.EnergyJ, Watts * t));
+    }
+
     public void Start(ITimeSource clock, ITelemetrySink sink)
     {
         if (failOnStart)
             throw new InvalidOperationException("device not found");
         (_clock, _sink) = (clock, sink);
-        sink.Write(new TelemetrySample(clock.Now, $"{id}:0", Quantities.PowerW, 100));
+        Sample(clock, sink);
     }
 
     public void Stop()
     {
         StopCalls++;
         if (_clock is { } clock && _sink is { } sink && StopCalls == 1)
-            sink.Write(new TelemetrySample(clock.Now, $"{id}:0", Quantities.PowerW, 100));
+            Sample(clock, sink);
     }
 
     public void Dispose() => Stop();

@@ -1,0 +1,90 @@
+using SiliconBench.Analysis;
+using SiliconBench.Analysis.Energy;
+using SiliconBench.Records;
+using SiliconBench.Running;
+using SiliconBench.Telemetry;
+using SiliconBench.Testing;
+using SiliconBench.Testing.Engines;
+using SiliconBench.Testing.Telemetry;
+using Xunit;
+
+namespace SiliconBench.Tests.Analysis.Energy;
+
+/// <summary>Energy through the whole path: a sampled run on disk → reader → analyzer → summary energy per scope and point.</summary>
+public sealed class EnergySummaryTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "sb-energy-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir))
+            Directory.Delete(_dir, recursive: true);
+    }
+
+    private RunRecord RunWith(params ScriptedSampler[] samplers)
+    {
+        var clock = new FakeTimeSource();
+        // 10 prompt tokens at 1 ms, then 3 decode steps of 10 ms: 40 ms per repetition, 4 output tokens.
+        var schedule = new RunSchedule
+        {
+            Points = [new ScheduledPoint("b1-test", 1, (rep, warm) => [new SequenceSpec(new int[10], 4)])],
+            WarmupRepetitions = 1,
+            Repetitions = 5,
+        };
+        var draft = new RunManifest
+        {
+            RunId = "energy",
+            StartedUtc = DateTimeOffset.UnixEpoch,
+            Tool = new ToolInfo("siliconbench", "0", null),
+            Host = new HostInfo { Hostname = "h", Os = "os", Cpu = "cpu", Runtime = "rt" },
+            Backend = new BackendInfo { Id = "scripted", Version = "1", Device = "cpu" },
+            Model = new ModelInfo { Spec = "s", Name = "s", Dtype = "fp32", CheckpointDtype = "fp32", Weights = "none" },
+            Workload = new WorkloadInfo { Name = "w", Profile = "smoke" },
+            Sensors = [.. samplers.SelectMany(s => s.Sensors)],
+        };
+        using (var writer = RunRecordWriter.Create(_dir))
+            new EngineRunSession(clock, writer, samplers).Run(new ScriptedEngine(clock), schedule, draft, idleSeconds: 1, CancellationToken.None,
+                wait: (span, _) => clock.Advance(span.TotalSeconds));
+        return RunRecordReader.Read(_dir);
+    }
+
+    [Fact]
+    public void A_constant_100_W_sensor_gives_energy_per_token_over_the_measured_window()
+    {
+        var summary = Analyzer.Analyze(RunWith(new ScriptedSampler("fake") { Watts = 100 }));
+
+        Assert.StartsWith("measured: accelerator by counter", summary.Validity.Energy, StringComparison.Ordinal);
+        var energy = summary.Energy[SensorScope.Accelerator];
+        // Measured window: 5 repetitions × 40 ms = 0.2 s at 100 W = 20 J, for 5 × 4 output and 5 × 10 input tokens.
+        Assert.Equal(20, energy.Scalar(EnergySummary.EnergyJ)!.Value, 9);
+        Assert.Equal(100, energy.Scalar(EnergySummary.AvgPowerW)!.Value, 9);
+        Assert.Equal(1.0, energy.Scalar(EnergySummary.OutputTokensPerJ)!.Value, 9);
+        Assert.Equal(3.5, energy.Scalar(EnergySummary.TotalTokensPerJ)!.Value, 9);
+        // Prefill: 10 ms per repetition → 1 J for 10 tokens each; decode: 30 ms → 3 J for 3 tokens each.
+        Assert.Equal(0.1, energy.Scalar(EnergySummary.PrefillJPerToken)!.Value, 9);
+        Assert.Equal(1.0, energy.Scalar(EnergySummary.DecodeJPerToken)!.Value, 9);
+        // The idle baseline draws the same 100 W, so nothing is "active" above it.
+        Assert.Equal(0, energy.Scalar(EnergySummary.ActiveEnergyJ)!.Value, 9);
+        var point = Assert.Single(summary.Points);
+        Assert.Equal(20, point.Energy[SensorScope.Accelerator].Scalar(EnergySummary.EnergyJ)!.Value, 9);
+        // Two samples over 0.2 s are far below what a sensor resolves: said, not hidden.
+        Assert.Contains(summary.Validity.Notes, n => n.StartsWith("energy accelerator", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Analyze_reproduces_the_energy_section_byte_for_byte()
+    {
+        var record = RunWith(new ScriptedSampler("fake") { Watts = 250 });
+        Assert.Equal(SummaryWriter.Serialize(Analyzer.Analyze(record)), SummaryWriter.Serialize(Analyzer.Analyze(RunRecordReader.Read(_dir))));
+        Assert.Contains("\"energy_j\": 50", SummaryWriter.Serialize(Analyzer.Analyze(record)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Without_sensors_energy_is_not_measured_and_absent()
+    {
+        var summary = Analyzer.Analyze(RunWith());
+
+        Assert.StartsWith("not measured", summary.Validity.Energy, StringComparison.Ordinal);
+        Assert.Empty(summary.Energy);
+    }
+}

@@ -63,7 +63,7 @@ public static class Analyzer
         }
 
         var succeeded = measured.Count - failed.Count;
-        return new Summary
+        var summary = new Summary
         {
             RunId = manifest.RunId,
             Complete = manifest.Complete,
@@ -80,6 +80,7 @@ public static class Analyzer
             Overall = overall,
             Points = points,
         };
+        return options?.Cost is { } sheet ? Costs.CostAnalysis.Apply(summary, sheet, manifest.Accelerators.Count) : summary;
     }
 
     /// <summary><c>not measured: …</c> without sensors; with sensors, pending until <see cref="Summary.WithEnergy"/> replaces it.</summary>

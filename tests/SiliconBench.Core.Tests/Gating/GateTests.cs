@@ -97,6 +97,42 @@ public sealed class GateTests
     }
 
     [Fact]
+    public void Shipped_example_policy_picks_the_cheapest_passing_system()
+    {
+        var policy = PolicyLoader.Load(Path.Combine(SiliconBench.Tests.Planning.ShippedWorkloadsTests.WorkloadsFolder(), "policies", "example.yaml"));
+
+        var d = Gate.Evaluate(policy, [.. new[] { "fast", "cheap" }.Select(n => Candidate.Load(Path.Combine(Root, n)))]);
+
+        Assert.Equal((Verdict.Pass, "cheap"), (d.Verdict, d.Winner));
+    }
+
+    [Fact]
+    public void Throttling_seen_is_insufficient_evidence_when_the_policy_forbids_it()
+    {
+        var fast = Candidate.Load(Path.Combine(Root, "fast"));
+        var throttled = fast with
+        {
+            Runs = [.. fast.Runs.Select(r => r with { Summary = r.Summary with { Validity = r.Summary.Validity with { Notes = ["nvml:0: throttle reasons seen: sw_thermal_slowdown"] } } })],
+        };
+
+        var d = Gate.Evaluate(TestPolicy, [throttled]);
+
+        Assert.Equal(Verdict.InsufficientEvidence, d.Verdict);
+        Assert.Contains(d.Problems, p => p.Contains("throttling seen", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_metric_missing_from_a_run_cannot_be_tested()
+    {
+        var policy = PolicyLoader.Parse(PolicyText.Replace("metric: ttft_ms", "metric: e2e_ms", StringComparison.Ordinal), "policy.yaml");
+
+        var d = Gate.Evaluate(policy, [Candidate.Load(Path.Combine(Root, "fast"))]);
+
+        Assert.Equal(Verdict.InsufficientEvidence, d.Verdict);
+        Assert.Contains(d.Problems, p => p.Contains("cannot test e2e_ms p99 <= 2000 (policy line 12)", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Decision_files_hash_the_inputs_and_link_every_figure_to_its_run()
     {
         var d = Evaluate("fast", "cheap");

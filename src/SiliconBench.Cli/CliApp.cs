@@ -67,7 +67,10 @@ public static class CliApp
     private static RootCommand BuildCommandTree(CliEnvironment env) =>
         new("SiliconBench: measure LLM inference on real accelerators; tokens per joule and per dollar at your operating point.")
         {
+            RunCommand.Create(env),
             AnalyzeCommand.Create(env),
             ValidateCommand.Create(env),
+            ReportCommand.Create(env),
+            ProbeCommand.Create(env),
         };
 }

@@ -10,22 +10,22 @@ internal static class SummaryTable
 {
     private static readonly (string Id, string Header)[] Columns =
     [
-        (MetricIds.TtftMs, "TTFT p50 ms"),
-        (MetricIds.TpotMs, "TPOT p50 ms"),
-        (MetricIds.E2eMs, "E2E p99 ms"),
+        (MetricIds.TtftMs, "TTFT p50"),
+        (MetricIds.TpotMs, "TPOT p50"),
         (MetricIds.OutputTokensPerS, "out tok/s"),
         (MetricIds.PrefillTokensPerS, "prefill tok/s"),
         (MetricIds.DecodeTokensPerS, "decode tok/s"),
-        (MetricIds.DecodeRooflineFraction, "decode ÷ BW roofline"),
-        (MetricIds.PrefillRooflineFraction, "prefill ÷ GEMM roofline"),
+        (MetricIds.DecodeRooflineFraction, "dec/BW"),
+        (MetricIds.PrefillRooflineFraction, "pre/GEMM"),
     ];
 
     public static IRenderable Render(Summary summary)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"run {Markup.Escape(summary.RunId)}");
-        table.AddColumn("point");
+        var table = new Table().Border(TableBorder.Simple).Title($"run {Markup.Escape(summary.RunId)}")
+            .Caption("latencies in ms; dec/BW and pre/GEMM: realized ÷ measured roofline (decode vs memory bandwidth, prefill vs GEMM)");
+        table.AddColumn(new TableColumn("point").NoWrap().PadLeft(0).PadRight(1));
         foreach (var (_, header) in Columns)
-            table.AddColumn(new TableColumn(header).RightAligned());
+            table.AddColumn(new TableColumn(header).RightAligned().NoWrap().PadLeft(1).PadRight(0));
         foreach (var point in summary.Points)
             table.AddRow(new IRenderable[] { new Text(point.Point) }.Concat(Columns.Select(c => Cell(point.Metrics, c.Id))));
         table.AddRow(new IRenderable[] { new Markup("[bold]overall[/]") }.Concat(Columns.Select(c => Cell(summary.Overall, c.Id))));
@@ -50,7 +50,7 @@ internal static class SummaryTable
         var value = metrics[id] switch
         {
             ScalarMetric s => s.Value,
-            Distribution d => id == MetricIds.E2eMs ? d.P99 : d.P50,
+            Distribution d => d.P50,
             _ => (double?)null,
         };
         return new Markup(Format(value));

@@ -20,6 +20,15 @@ public interface ISampler : IDisposable
 
     /// <summary>Stops sampling; safe to call twice and after a failure.</summary>
     void Stop();
+
+    /// <summary>Failures while sampling (time on the run clock + message); after one, that sampler's coverage is lost.</summary>
+    IReadOnlyList<SamplerFault> Faults => [];
+
+    /// <summary>Devices this sampler found, for the manifest's accelerator list.</summary>
+    IReadOnlyList<AcceleratorInfo> Accelerators => [];
+
+    /// <summary>Plain notes about the sensors (e.g. "RAPL needs root"), for the manifest.</summary>
+    IReadOnlyList<string> Notes => [];
 }
 
 /// <summary>Where samples go: the run record's telemetry.csv, or a list in tests. Must be thread-safe.</summary>

@@ -21,4 +21,6 @@ public static class Quantities
     public const string MemUsedBytes = "mem_used_bytes";
     /// <summary>Clock-event (throttle) reason bitmask as reported by the device; 0 = none.</summary>
     public const string ThrottleReasons = "throttle_reasons";
+    /// <summary>Wrap range of an <see cref="EnergyJ"/> counter, joules (e.g. RAPL's max_energy_range_uj), written once per sensor so the analyzer can unwrap.</summary>
+    public const string EnergyRangeJ = "energy_range_j";
 }

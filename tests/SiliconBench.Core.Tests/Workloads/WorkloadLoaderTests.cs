@@ -84,7 +84,7 @@ public sealed class WorkloadLoaderTests
         Assert.Equal(LengthDistributionKind.Lognormal, a.Context.Kind);
         Assert.Equal((0.5, 4096), (a.Context.Sigma, a.Context.Max));
         Assert.Equal([1024], a.Context.Nominal);
-        Assert.Equal(new SiliconBench.Analysis.SloSet(500, 20, 9000), a.Slo);
+        Assert.Equal(new global::SiliconBench.Analysis.SloSet(500, 20, 9000), a.Slo);
         Assert.Equal(ArrivalKind.Gamma, a.Arrival!.Kind);
         Assert.Equal([1, 2.5], a.Arrival.RatesPerSecond);
         Assert.Equal(0.5, a.Arrival.Burstiness);
@@ -94,7 +94,7 @@ public sealed class WorkloadLoaderTests
         Assert.Equal(5, b.Repetitions);
         Assert.Equal(LengthDistributionKind.Uniform, b.Context.Kind);
         Assert.Equal((0.2, (double?)null, (int?)null), (b.Context.Spread, b.Context.Sigma, b.Context.Max));
-        Assert.Equal(new SiliconBench.Analysis.SloSet(null, 50, null), b.Slo);
+        Assert.Equal(new global::SiliconBench.Analysis.SloSet(null, 50, null), b.Slo);
         Assert.Equal(ArrivalKind.ClosedLoop, b.Arrival!.Kind);
         Assert.Equal([8], b.Arrival.Concurrency);
     }

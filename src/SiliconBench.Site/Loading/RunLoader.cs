@@ -1,0 +1,76 @@
+using System.Text.Json;
+using SiliconBench.Records;
+
+namespace SiliconBench.Site.Loading;
+
+/// <summary>Reads the run folders of a results directory; a folder that cannot be shown is skipped with a warning.</summary>
+internal static class RunLoader
+{
+    /// <param name="exclude">A folder never read as a run: the site's own output when it sits inside the results.</param>
+    public static List<SiteRun> LoadAll(string resultsDirectory, List<string> warnings, string? exclude = null)
+    {
+        var excluded = exclude is null ? null : Path.TrimEndingDirectorySeparator(Path.GetFullPath(exclude));
+        // Hidden folders (.git, .cache) are not runs.
+        var folders = Directory.GetDirectories(resultsDirectory)
+            .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            .Where(f => excluded is null || !string.Equals(Path.GetFullPath(f), excluded, StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal).ToArray();
+        var loaded = new SiteRun?[folders.Length];
+        var problems = new string?[folders.Length];
+        Parallel.For(0, folders.Length, i => loaded[i] = TryLoad(folders[i], out problems[i]));
+        // Warnings in folder order, whatever order the threads finished in.
+        warnings.AddRange(problems.Where(p => p is not null)!);
+        return loaded.Where(r => r is not null).Select(r => r!).ToList();
+    }
+
+    internal static SiteRun? TryLoad(string folder, out string? problem)
+    {
+        var name = Path.GetFileName(folder);
+        var summaryPath = Path.Combine(folder, RunFiles.Summary);
+        var manifestPath = Path.Combine(folder, RunFiles.Manifest);
+        if (!File.Exists(summaryPath))
+        {
+            problem = $"{name}: skipped, no {RunFiles.Summary} (run `siliconbench analyze {name}` first)";
+            return null;
+        }
+        if (!File.Exists(manifestPath))
+        {
+            problem = $"{name}: skipped, no {RunFiles.Manifest}";
+            return null;
+        }
+        RunManifest? manifest;
+        try
+        {
+            using var stream = File.OpenRead(manifestPath);
+            manifest = JsonSerializer.Deserialize(stream, RecordJsonContext.Indented.RunManifest);
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException or InvalidOperationException)
+        {
+            problem = $"{name}: skipped, {RunFiles.Manifest} unreadable: {e.Message}";
+            return null;
+        }
+        if (manifest is null)
+        {
+            problem = $"{name}: skipped, {RunFiles.Manifest} is empty";
+            return null;
+        }
+        SummaryView summary;
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(summaryPath));
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                problem = $"{name}: skipped, {RunFiles.Summary} is not a JSON object";
+                return null;
+            }
+            summary = SummaryView.Parse(doc.RootElement);
+        }
+        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        {
+            problem = $"{name}: skipped, {RunFiles.Summary} unreadable: {e.Message}";
+            return null;
+        }
+        problem = null;
+        return new SiteRun { Folder = folder, FolderName = name, Manifest = manifest, Summary = summary, SummaryPath = summaryPath };
+    }
+}

@@ -1,0 +1,109 @@
+using System.Text.Json;
+using SiliconBench.Site.Charts;
+using SiliconBench.Site.Loading;
+using SiliconBench.Site.Text;
+using Xunit;
+
+namespace SiliconBench.Tests.Site;
+
+public class SiteBuildingBlocksTests
+{
+    [Fact]
+    public void Frontier_keeps_undominated_points_for_each_direction_of_better()
+    {
+        (double, double)[] points = [(1, 1), (2, 3), (3, 2), (2, 3), (0.5, 0.5), (3, 1)];
+        Assert.Equal([false, true, true, true, false, false], Pareto.Frontier(points, xHigherIsBetter: true, yHigherIsBetter: true));
+        // Lower x better (latency), higher y better (tokens/J).
+        Assert.Equal([true, true, false, true, true, false], Pareto.Frontier(points, xHigherIsBetter: false, yHigherIsBetter: true));
+        Assert.Empty(Pareto.Frontier([], true, true));
+    }
+
+    [Fact]
+    public void MinMax_downsampling_fits_the_budget_keeps_order_and_the_spike()
+    {
+        var series = Enumerable.Range(0, 100_000).Select(i => ((double)i, i == 54_321 ? 999.0 : Math.Sin(i / 100.0))).ToList();
+        var cut = Downsample.MinMax(series, 2000);
+        Assert.InRange(cut.Count, 1000, 2000);
+        Assert.Contains(cut, p => p.Y == 999.0);
+        Assert.True(cut.Zip(cut.Skip(1)).All(pair => pair.First.X < pair.Second.X));
+        Assert.Same(series, Downsample.MinMax(series, 200_000));
+    }
+
+    [Fact]
+    public void Slugs_are_safe_stable_and_keep_different_names_apart()
+    {
+        Assert.Equal("h100-energy", Slug.From("h100-energy"));
+        var hostile = Slug.From("../<script>alert(1)</script>");
+        Assert.Matches("^[a-z0-9-]+$", hostile);
+        Assert.Equal(hostile, Slug.From("../<script>alert(1)</script>"));
+        Assert.NotEqual(Slug.From("Run A"), Slug.From("run-a"));
+        Assert.Matches("^[0-9a-f]{8}$", Slug.From("日本語"));
+    }
+
+    [Fact]
+    public void Html_escape_covers_markup_and_attribute_quotes()
+    {
+        Assert.Equal("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;", Html.Escape("<a href=\"x\" title='y'>&</a>"));
+        Assert.Equal("", Html.Escape(null));
+        Assert.Equal("plain", Html.Escape("plain"));
+    }
+
+    [Theory]
+    [InlineData(null, "—")]
+    [InlineData(double.NaN, "—")]
+    [InlineData(0.0, "0")]
+    [InlineData(1234567.8, "1,234,568")]
+    [InlineData(123.456, "123.5")]
+    [InlineData(12.3456, "12.346")]
+    [InlineData(0.0123456, "0.01235")]
+    public void Numbers_format_the_same_everywhere(double? value, string expected) => Assert.Equal(expected, Format.Number(value));
+
+    [Fact]
+    public void A_bare_summary_reads_as_complete_with_nothing_measured()
+    {
+        using var doc = JsonDocument.Parse("{}");
+        var s = SummaryView.Parse(doc.RootElement);
+        Assert.True(s.Complete);
+        Assert.Null(s.Valid);
+        Assert.Empty(s.Points);
+        Assert.Empty(s.Energy);
+        Assert.False(s.HasCost);
+        Assert.Null(s.Overall.Scalar("output_tokens_per_s"));
+        Assert.Null(s.Overall.Dist("ttft_ms"));
+    }
+
+    [Fact]
+    public void Projected_and_estimated_marks_are_found_as_flags_or_basis_text()
+    {
+        using var doc = JsonDocument.Parse("""
+            {"complete":false,"validity":{"valid":false,"incomplete_reason":"server gone","notes":["n1"]},
+             "overall":{"ttft_ms":{"mean":1,"p50":1,"p90":2,"p95":2,"p99":3,"min":0.5,"max":4,"n":9},"output_tokens_per_s":null},
+             "points":[{"point":"p","metrics":{},"is_projected":true}],
+             "energy":{"cpu_package":{"energy_j":5,"method":"estimated from TDP"}},
+             "cost":{"usd_per_hour":2,"basis":"fixed costs only"}}
+            """);
+        var s = SummaryView.Parse(doc.RootElement);
+        Assert.False(s.Complete);
+        Assert.Equal("server gone", s.IncompleteReason);
+        Assert.False(s.Valid);
+        Assert.Equal(["n1"], s.Notes);
+        Assert.True(s.Projected);
+        Assert.True(s.Points[0].Projected);
+        Assert.True(Assert.Single(s.Energy).Estimated);
+        Assert.False(s.Estimated);
+        Assert.Equal(3, s.Overall.Dist("ttft_ms")!.P99);
+        Assert.Equal(9, s.Overall.Dist("ttft_ms")!.N);
+        Assert.Equal("fixed costs only", s.Cost.Text("basis"));
+    }
+
+    [Fact]
+    public void Axis_ticks_are_round_numbers_that_cover_the_data()
+    {
+        var axis = new Axis(3, 97, includeZero: true);
+        Assert.Equal(0, axis.Min);
+        Assert.True(axis.Max >= 97);
+        Assert.Equal(["0", "20", "40", "60", "80", "100"], axis.Ticks.Select(axis.Label));
+        var flat = new Axis(12, 12 + 1e-14, includeZero: false);
+        Assert.True(flat.Max - flat.Min > 1);
+    }
+}

@@ -2,6 +2,7 @@ using System.CommandLine;
 using SiliconBench.Cli.Commands;
 using SiliconBench.Cli.Hosting;
 using SiliconBench.Diagnostics;
+using SiliconBench.Running;
 using Spectre.Console;
 
 namespace SiliconBench.Cli;
@@ -62,6 +63,12 @@ public static class CliApp
             env.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
+        catch (EngineFailureException e)
+        {
+            // The engine died before measuring began (a worker that cannot start, a device that fails to load).
+            env.Error.WriteLine($"error: engine failed: {e.Message}");
+            return ExitCodes.Failed;
+        }
     }
 
     private static RootCommand BuildCommandTree(CliEnvironment env) =>
@@ -71,6 +78,8 @@ public static class CliApp
             AnalyzeCommand.Create(env),
             ValidateCommand.Create(env),
             ReportCommand.Create(env),
+            CompareCommand.Create(env),
+            GateCommand.Create(env),
             ProbeCommand.Create(env),
         };
 }

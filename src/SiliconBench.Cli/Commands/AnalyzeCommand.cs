@@ -17,16 +17,18 @@ internal static class AnalyzeCommand
         {
             Description = "Replace the workload's SLOs, e.g. 'ttft_ms=500,tpot_ms=50' ('none' clears them).",
         };
+        var cost = new Option<string?>("--cost") { Description = "Price the run with this cost sheet (YAML; see workloads/costs/); it is kept as cost-sheet.yaml in the run directory." };
         var json = new Option<bool>("--json") { Description = "Print summary.json to stdout instead of the table." };
         var command = new Command("analyze", "Recompute summary.json from a run's raw record (a pure function of the files).")
         {
-            runDir, slo, json,
+            runDir, slo, cost, json,
         };
         command.SetAction(parse =>
         {
             var dir = env.ResolvePath(parse.GetValue(runDir)!);
             var options = new AnalysisOptions { Slo = parse.GetValue(slo) is { } text ? SloOption.Parse(text) : null };
-            var summary = AnalysisPipeline.AnalyzeAndWrite(dir, options);
+            var sheet = parse.GetValue(cost) is { } path ? env.ResolvePath(path) : null;
+            var summary = AnalysisPipeline.AnalyzeAndWrite(dir, options, sheet);
             if (parse.GetValue(json))
                 env.Console.Profile.Out.Writer.Write(SummaryWriter.Serialize(summary));
             else

@@ -3,8 +3,10 @@ using System.Globalization;
 using System.Security.Cryptography;
 using SiliconBench.Cli.Hosting;
 using SiliconBench.Cli.Rendering;
+using SiliconBench.Costs;
 using SiliconBench.Diagnostics;
 using SiliconBench.Engines;
+using SiliconBench.Engines.Worker;
 using SiliconBench.Planning;
 using SiliconBench.Probing;
 using SiliconBench.Records;
@@ -42,12 +44,15 @@ internal static class RunCommand
         var engineOptions = new Option<string[]>("--option") { Description = "Engine option KEY=VALUE, repeatable (e.g. threads=2, command=…)." };
         var cacheDir = new Option<string?>("--cache-dir") { Description = "Where synthetic checkpoints and converted models are cached (default $SILICONBENCH_CACHE or ~/.cache/siliconbench)." };
         var json = new Option<bool>("--json") { Description = "Print summary.json instead of the table." };
+        var repeat = new Option<int>("--repeat") { Description = "Repetitions of the whole run (each its own record under <run-id>/r1…rN), for intervals across trials.", DefaultValueFactory = _ => 1 };
+        var cooldown = new Option<double>("--cooldown-s") { Description = "Pause between repetitions, seconds (lets a device cool back down).", DefaultValueFactory = _ => 0 };
+        var cost = new Option<string?>("--cost") { Description = "Price the run with this cost sheet (YAML; see workloads/costs/)." };
         var site = new Option<string>("--site") { Description = "Render the comparison site of the results directory here after the run.", DefaultValueFactory = _ => "site" };
         var noSite = new Option<bool>("--no-site") { Description = "Do not render the site." };
 
         var command = new Command("run", "Run a workload on an engine and write a run record (default: the CPU smoke workload on onnxruntime cpu with synthetic:tiny).")
         {
-            workload, profile, backend, model, device, dtype, seed, output, runId, samplers, idle, noRoofline, engineOptions, cacheDir, site, noSite, json,
+            workload, profile, backend, model, device, dtype, seed, output, runId, samplers, idle, noRoofline, engineOptions, cacheDir, repeat, cooldown, cost, site, noSite, json,
         };
         command.SetAction(parse => Execute(env, new RunArguments
         {
@@ -66,6 +71,9 @@ internal static class RunCommand
             EngineOptions = parse.GetValue(engineOptions) ?? [],
             CacheDirectory = parse.GetValue(cacheDir),
             Json = parse.GetValue(json),
+            CostSheet = parse.GetValue(cost),
+            Repeat = parse.GetValue(repeat),
+            CooldownSeconds = parse.GetValue(cooldown),
             Site = parse.GetValue(noSite) ? null : parse.GetValue(site),
         }));
         return command;
@@ -81,15 +89,31 @@ internal static class RunCommand
             profile = profile with { Seed = s };
         if (args.IdleSeconds < 0)
             throw new InputException("--idle-s", null, "--idle-s", "expected a duration ≥ 0 seconds");
+        if (args.Repeat < 1)
+            throw new InputException("--repeat", null, "--repeat", "expected a whole number ≥ 1");
+        if (args.CooldownSeconds < 0)
+            throw new InputException("--cooldown-s", null, "--cooldown-s", "expected a duration ≥ 0 seconds");
         var options = ParseEngineOptions(args.EngineOptions);
-        var samplers = SamplerSpec.ParseAll(args.Samplers, "--sampler");
+        var costSheet = args.CostSheet is { } c0 ? env.ResolvePath(c0) : null;
+        if (costSheet is not null)
+            CostSheetLoader.Load(costSheet); // a bad sheet is refused before anything is measured
+        using var samplerSet = new SamplerSet(args.Samplers);
+        return Measure(env, args, source, workload, profile, options, costSheet, samplerSet);
+    }
+
+    private static int Measure(CliEnvironment env, RunArguments args, WorkloadSource source, Workload workload, ResolvedProfile profile,
+        Dictionary<string, string> options, string? costSheet, SamplerSet samplerSet)
+    {
+        var samplers = samplerSet.Current;
         var factory = EngineRegistry.Catalog.Get(args.Backend, "--backend", null, "--backend");
         void Log(string line) => env.Error.WriteLine(line);
         var cache = args.CacheDirectory is { } c ? env.ResolvePath(c) : DefaultCacheDirectory();
         var runId = args.RunId ?? DefaultRunId(workload.Name, profile.Name, args.Backend, args.Device);
-        var runDir = Path.Combine(env.ResolvePath(args.Output), runId);
+        var groupDir = Path.Combine(env.ResolvePath(args.Output), runId);
+        string RunDirOf(int k) => args.Repeat == 1 ? groupDir : Path.Combine(groupDir, $"r{k}");
         var outputExisted = Directory.Exists(env.ResolvePath(args.Output));
-        using var writer = RunRecordWriter.Create(runDir);
+        // The first record is created now, so an unwritable output is refused before a model is loaded.
+        var firstWriter = RunRecordWriter.Create(RunDirOf(1));
         IEngine? engine = null;
         RunSchedule schedule;
         RooflineInfo? roofline = null;
@@ -126,66 +150,90 @@ internal static class RunCommand
         {
             // Refused before anything was measured: leave no half-made record behind.
             engine?.Dispose();
-            writer.Dispose();
-            Directory.Delete(runDir, recursive: true);
+            firstWriter.Dispose();
+            Directory.Delete(groupDir, recursive: true);
             if (!outputExisted && !Directory.EnumerateFileSystemEntries(env.ResolvePath(args.Output)).Any())
                 Directory.Delete(env.ResolvePath(args.Output));
             throw;
         }
         using var loaded = engine;
 
-        var clock = new MonotonicClock();
-        var draft = new RunManifest
+        var host = HostProbe.Describe();
+        var workloadInfo = new WorkloadInfo
         {
-            RunId = runId,
-            StartedUtc = clock.StartedUtc,
-            Tool = BuildInfo.Tool,
-            Host = HostProbe.Describe(),
-            Accelerators = [.. samplers.SelectMany(x => x.Accelerators)],
-            Backend = engine.Backend,
-            Model = engine.Model,
-            Workload = new WorkloadInfo
-            {
-                Name = workload.Name,
-                Profile = profile.Name,
-                File = source.DisplayName,
-                ContentSha256 = Convert.ToHexStringLower(SHA256.HashData(source.Bytes)),
-                Spec = profile.ToJsonElement(),
-            },
-            Sensors = [.. samplers.SelectMany(x => x.Sensors)],
-            SensorNote = samplers.Count == 0 ? "no sensor: run with --sampler (nvml, rapl, command) to measure energy" : null,
-            Roofline = roofline,
-            Notes = notes,
-            Seed = profile.Seed,
+            Name = workload.Name,
+            Profile = profile.Name,
+            File = source.DisplayName,
+            ContentSha256 = Convert.ToHexStringLower(SHA256.HashData(source.Bytes)),
+            Spec = profile.ToJsonElement(),
         };
 
-        // 3. Measure.
-        RunManifest final = draft;
-        env.Console.Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(context =>
+        var exit = ExitCodes.Ok;
+        for (var k = 1; k <= args.Repeat; k++)
+        {
+            if (k > 1)
             {
-                var observer = new SpectreRunObserver(context);
-                final = new EngineRunSession(clock, writer, samplers, observer).Run(engine, schedule, draft, args.IdleSeconds, env.Cancel);
-                observer.Finish();
-            });
-        foreach (var sampler in samplers)
-            sampler.Dispose();
+                // Shifted starts: each trial begins at a different phase of the samplers' intervals (measurement.md, method 4).
+                var shift = (k - 1) * 0.0173 % 0.05;
+                if (env.Cancel.WaitHandle.WaitOne(TimeSpan.FromSeconds(args.CooldownSeconds + shift)))
+                    return ExitCodes.Interrupted;
+                samplers = samplerSet.Renew();
+            }
+            var runDir = RunDirOf(k);
+            using var writer = k == 1 ? firstWriter : RunRecordWriter.Create(runDir);
+            var clock = new MonotonicClock();
+            var draft = new RunManifest
+            {
+                RunId = args.Repeat == 1 ? runId : $"{runId}-r{k}",
+                StartedUtc = clock.StartedUtc,
+                Tool = BuildInfo.Tool,
+                Host = host,
+                Accelerators = [.. samplers.SelectMany(x => x.Accelerators)],
+                Backend = engine.Backend,
+                Model = engine.Model,
+                Workload = workloadInfo,
+                Sensors = [.. samplers.SelectMany(x => x.Sensors)],
+                SensorNote = samplers.Count == 0 ? "no sensor: run with --sampler (nvml, rapl, command) to measure energy" : null,
+                Roofline = roofline,
+                Notes = args.Repeat == 1 ? notes : [.. notes, $"repetition {k} of {args.Repeat} (cool-down {args.CooldownSeconds} s between)"],
+                Seed = profile.Seed,
+            };
 
-        // 4. Analyze from disk (so `analyze` reproduces it), then the site.
-        var summary = AnalysisPipeline.AnalyzeAndWrite(runDir);
-        if (args.Json)
-            env.Console.Profile.Out.Writer.Write(Analysis.SummaryWriter.Serialize(summary));
-        else
-            env.Console.Write(SummaryTable.Render(summary));
-        env.Error.WriteLine($"run record: {runDir}");
+            // 3. Measure.
+            var final = draft;
+            env.Console.Progress()
+                .AutoClear(false)
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(context =>
+                {
+                    var observer = new SpectreRunObserver(context);
+                    final = new EngineRunSession(clock, writer, samplers, observer).Run(engine, schedule, draft, args.IdleSeconds, env.Cancel);
+                    observer.Finish();
+                });
+            samplerSet.Dispose();
+            if (engine is WorkerEngine worker)
+                File.WriteAllText(Path.Combine(runDir, "worker.stderr.log"), worker.StderrTail);
+
+            // 4. Analyze from disk, so `analyze` reproduces it.
+            var summary = AnalysisPipeline.AnalyzeAndWrite(runDir, costSheetPath: costSheet);
+            if (args.Json)
+                env.Console.Profile.Out.Writer.Write(Analysis.SummaryWriter.Serialize(summary));
+            else
+                env.Console.Write(SummaryTable.Render(summary));
+            env.Error.WriteLine($"run record: {runDir}");
+
+            if (!final.Complete)
+            {
+                exit = env.Cancel.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Failed;
+                break;
+            }
+            if (!summary.Validity.Valid)
+                exit = ExitCodes.Failed;
+        }
+
         if (args.Site is { } siteDir)
             ReportCommand.RenderSite(env, env.ResolvePath(args.Output), env.ResolvePath(siteDir));
-
-        if (!final.Complete)
-            return env.Cancel.IsCancellationRequested ? ExitCodes.Interrupted : ExitCodes.Failed;
-        return summary.Validity.Valid ? ExitCodes.Ok : ExitCodes.Failed;
+        return exit;
     }
 
     private static Dictionary<string, string> ParseEngineOptions(IEnumerable<string> pairs)
@@ -209,6 +257,24 @@ internal static class RunCommand
     private static string DefaultRunId(string workload, string profile, string backend, string device) =>
         string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{workload}-{profile}-{backend}-{device.Replace(':', '-')}");
 
+    /// <summary>The samplers of one repetition; a sampler runs once, so each repetition gets fresh ones.</summary>
+    private sealed class SamplerSet(IReadOnlyList<string> specs) : IDisposable
+    {
+        public IReadOnlyList<ISampler> Current { get; private set; } = SamplerSpec.ParseAll(specs, "--sampler");
+
+        public IReadOnlyList<ISampler> Renew()
+        {
+            Dispose();
+            return Current = SamplerSpec.ParseAll(specs, "--sampler");
+        }
+
+        public void Dispose()
+        {
+            foreach (var sampler in Current)
+                sampler.Dispose();
+        }
+    }
+
     private sealed record RunArguments
     {
         public required string Workload { get; init; }
@@ -226,6 +292,9 @@ internal static class RunCommand
         public required IReadOnlyList<string> EngineOptions { get; init; }
         public string? CacheDirectory { get; init; }
         public bool Json { get; init; }
+        public string? CostSheet { get; init; }
+        public int Repeat { get; init; } = 1;
+        public double CooldownSeconds { get; init; }
         public string? Site { get; init; }
     }
 }

@@ -81,7 +81,9 @@ public static class Analyzer
             Overall = overall,
             Points = points,
         };
-        return EnergySummary.Apply(summary, record);
+// Energy first: an owned system's hourly cost includes its measured power.
+        var withEnergy = EnergySummary.Apply(summary, record);
+        return options?.Cost is { } sheet ? Costs.CostAnalysis.Apply(withEnergy, sheet, manifest.Accelerators.Count) : withEnergy;
     }
 
     /// <summary><c>not measured: …</c> without sensors; with sensors, pending until <see cref="Summary.WithEnergy"/> replaces it.</summary>

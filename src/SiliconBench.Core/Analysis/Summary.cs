@@ -1,3 +1,4 @@
+using SiliconBench.Costs;
 using SiliconBench.Records;
 
 namespace SiliconBench.Analysis;
@@ -73,6 +74,8 @@ public sealed record PointSummary
     public required MetricSet Metrics { get; init; }
     /// <summary>Sensor scope → energy metrics; filled by the energy analysis, empty until then.</summary>
     public SortedDictionary<string, MetricSet> Energy { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>What the point costs and what a dollar buys there; null when no cost sheet was given.</summary>
+    public CostSection? Cost { get; init; }
 }
 
 /// <summary>The content of <c>summary.json</c> (schema <c>siliconbench.summary/1</c>).</summary>
@@ -86,6 +89,8 @@ public sealed record Summary
     public IReadOnlyList<PointSummary> Points { get; init; } = [];
     /// <summary>Sensor scope → energy metrics over the overall window; empty until the energy analysis fills it.</summary>
     public SortedDictionary<string, MetricSet> Energy { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>Cost over the overall window (<see cref="CostAnalysis"/>); null when no cost sheet was given.</summary>
+    public CostSection? Cost { get; init; }
 
     /// <summary>
     /// The energy plug: returns this summary with energy metrics per scope (overall and per point) and
@@ -101,7 +106,7 @@ public sealed record Summary
         ArgumentNullException.ThrowIfNull(overall);
         ArgumentNullException.ThrowIfNull(byPoint);
         ArgumentNullException.ThrowIfNull(notes);
-        return this with
+        var withEnergy = this with
         {
             Validity = Validity with { Energy = energyStatus, Notes = [.. Validity.Notes, .. notes] },
             Energy = new SortedDictionary<string, MetricSet>(overall.ToDictionary(), StringComparer.Ordinal),
@@ -109,5 +114,7 @@ public sealed record Summary
                 ? p with { Energy = new SortedDictionary<string, MetricSet>(e.ToDictionary(), StringComparer.Ordinal) }
                 : p)],
         };
+        // A summary already priced is priced again, so an owned system's energy line uses the measured power.
+        return Cost is { PricedWith: { } sheet } cost ? CostAnalysis.Apply(withEnergy, sheet, cost.Accelerators) : withEnergy;
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SiliconBench.Costs;
 using SiliconBench.Diagnostics;
 
 namespace SiliconBench.Analysis;
@@ -50,6 +51,7 @@ public static class SummaryReader
                 Overall = Metrics(Property(root, "overall", JsonValueKind.Object, file), file, "overall"),
                 Points = [.. Property(root, "points", JsonValueKind.Array, file).EnumerateArray().Select(p => Point(p, file))],
                 Energy = Energy(Property(root, "energy", JsonValueKind.Object, file), file, "energy"),
+                Cost = Cost(root, file, "cost"),
             };
         }
     }
@@ -64,6 +66,36 @@ public static class SummaryReader
             Batch = batch,
             Metrics = Metrics(Property(p, "metrics", JsonValueKind.Object, file), file, "points[].metrics"),
             Energy = p.TryGetProperty("energy", out var e) ? Energy(Expect(e, JsonValueKind.Object, file, "points[].energy"), file, "points[].energy") : new(StringComparer.Ordinal),
+            Cost = Cost(p, file, "points[].cost"),
+        };
+    }
+
+    /// <summary>The optional cost object (absent or null: the run was not priced).</summary>
+    private static CostSection? Cost(JsonElement parent, string file, string where)
+    {
+        if (!parent.TryGetProperty("cost", out var c) || c.ValueKind == JsonValueKind.Null)
+            return null;
+        Expect(c, JsonValueKind.Object, file, where);
+        double? Opt(string name) => OptionalNumber(c, name, file);
+        double Req(string name) => Property(c, name, JsonValueKind.Number, file, context: where).GetDouble();
+        return new CostSection
+        {
+            Sheet = Property(c, "sheet", JsonValueKind.String, file, context: where).GetString()!,
+            SheetSha256 = Property(c, "sheet_sha256", JsonValueKind.String, file, context: where).GetString()!,
+            AsOf = OptionalString(c, "as_of", file),
+            Basis = Property(c, "basis", JsonValueKind.String, file, context: where).GetString()!,
+            Accelerators = Property(c, "accelerators", JsonValueKind.Number, file, context: where).GetInt32(),
+            PowerScope = OptionalString(c, "power_scope", file),
+            PowerW = Opt("power_w"),
+            UsdPerHour = Req(CostMetricIds.UsdPerHour),
+            RentUsdPerHour = Req(CostMetricIds.RentUsdPerHour),
+            CapitalUsdPerHour = Req(CostMetricIds.CapitalUsdPerHour),
+            HostingUsdPerHour = Req(CostMetricIds.HostingUsdPerHour),
+            EnergyUsdPerHour = Opt(CostMetricIds.EnergyUsdPerHour),
+            OutputTokensPerUsd = Opt(CostMetricIds.OutputTokensPerUsd),
+            TotalTokensPerUsd = Opt(CostMetricIds.TotalTokensPerUsd),
+            UsdPerMillionOutputTokens = Opt(CostMetricIds.UsdPerMillionOutputTokens),
+            UsdPerMillionTotalTokens = Opt(CostMetricIds.UsdPerMillionTotalTokens),
         };
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using SiliconBench.Costs;
 
 namespace SiliconBench.Analysis;
 
@@ -58,11 +59,13 @@ public static class SummaryWriter
                 WriteMetrics(w, p.Metrics);
                 w.WritePropertyName("energy");
                 WriteEnergy(w, p.Energy);
+                WriteCost(w, p.Cost);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
             w.WritePropertyName("energy");
             WriteEnergy(w, summary.Energy);
+            WriteCost(w, summary.Cost);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
@@ -88,6 +91,34 @@ public static class SummaryWriter
         foreach (var note in v.Notes)
             w.WriteStringValue(note);
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>The cost object, written only for a priced summary so unpriced summaries keep their bytes.</summary>
+    private static void WriteCost(Utf8JsonWriter w, CostSection? cost)
+    {
+        if (cost is null)
+            return;
+        w.WriteStartObject("cost");
+        w.WriteString("sheet", cost.Sheet);
+        w.WriteString("sheet_sha256", cost.SheetSha256);
+        if (cost.AsOf is null)
+            w.WriteNull("as_of");
+        else
+            w.WriteString("as_of", cost.AsOf);
+        w.WriteString("basis", cost.Basis);
+        w.WriteNumber("accelerators", cost.Accelerators);
+        if (cost.PowerScope is null)
+            w.WriteNull("power_scope");
+        else
+            w.WriteString("power_scope", cost.PowerScope);
+        w.WritePropertyName("power_w");
+        WriteNumber(w, cost.PowerW);
+        foreach (var (id, value) in cost.Figures)
+        {
+            w.WritePropertyName(id);
+            WriteNumber(w, value);
+        }
         w.WriteEndObject();
     }
 

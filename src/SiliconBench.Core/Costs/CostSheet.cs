@@ -19,6 +19,11 @@ public sealed record CostSheet
     public string? AsOf { get; init; }
     /// <summary>Where the sheet was read from (file path), for error messages and the summary.</summary>
     public string? File { get; init; }
+    /// <summary>
+    /// SHA-256 (lower-case hex) of the sheet's text as read; written into the summary's cost section so a
+    /// re-priced run names exactly which sheet priced it. Null for a sheet built in code.
+    /// </summary>
+    public string? ContentSha256 { get; init; }
 }
 
 /// <summary>A rented system: the hourly price includes power, so measured power adds no energy line.</summary>

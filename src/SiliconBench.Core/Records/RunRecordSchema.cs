@@ -12,6 +12,8 @@ public static class RunFiles
     public const string Windows = "windows.jsonl";
     public const string Telemetry = "telemetry.csv";
     public const string Summary = "summary.json";
+    /// <summary>The cost sheet a run was priced with (copied by <c>analyze --cost</c>), so plain <c>analyze</c> re-prices it the same.</summary>
+    public const string CostSheet = "cost-sheet.yaml";
     public const string TelemetryHeader = "t,sensor,quantity,value";
     public const string ManifestSchema = "siliconbench.manifest/1";
     public const string SummarySchema = "siliconbench.summary/1";

@@ -1,5 +1,6 @@
 using SiliconBench.Analysis;
 using SiliconBench.Diagnostics;
+using SiliconBench.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 

@@ -14,18 +14,38 @@ internal static class RunLoader
         var folders = Directory.GetDirectories(resultsDirectory)
             .Where(f => !Path.GetFileName(f).StartsWith('.'))
             .Where(f => excluded is null || !string.Equals(Path.GetFullPath(f), excluded, StringComparison.Ordinal))
-            .Order(StringComparer.Ordinal).ToArray();
+            .Order(StringComparer.Ordinal)
+            .SelectMany(ExpandRepetitions)
+            .ToArray();
         var loaded = new SiteRun?[folders.Length];
         var problems = new string?[folders.Length];
-        Parallel.For(0, folders.Length, i => loaded[i] = TryLoad(folders[i], out problems[i]));
+        Parallel.For(0, folders.Length, i => loaded[i] = TryLoad(folders[i].Folder, folders[i].Name, out problems[i]));
         // Warnings in folder order, whatever order the threads finished in.
         warnings.AddRange(problems.Where(p => p is not null)!);
         return loaded.Where(r => r is not null).Select(r => r!).ToList();
     }
 
-    internal static SiteRun? TryLoad(string folder, out string? problem)
+    /// <summary>
+    /// A folder holding repetitions of one run (<c>run --repeat</c>: <c>&lt;run-id&gt;/r1 … rN</c>) shows each repetition
+    /// as a run named <c>&lt;run-id&gt;-r1</c> …; any other folder is one run.
+    /// </summary>
+    private static IEnumerable<(string Folder, string Name)> ExpandRepetitions(string folder)
     {
         var name = Path.GetFileName(folder);
+        if (File.Exists(Path.Combine(folder, RunFiles.Summary)))
+            return [(folder, name)];
+        var repetitions = Directory.GetDirectories(folder)
+            .Where(d => File.Exists(Path.Combine(d, RunFiles.Summary)))
+            .Order(StringComparer.Ordinal)
+            .Select(d => (d, $"{name}-{Path.GetFileName(d)}"))
+            .ToList();
+        return repetitions.Count > 0 ? repetitions : [(folder, name)];
+    }
+
+    internal static SiteRun? TryLoad(string folder, out string? problem) => TryLoad(folder, Path.GetFileName(folder), out problem);
+
+    internal static SiteRun? TryLoad(string folder, string name, out string? problem)
+    {
         var summaryPath = Path.Combine(folder, RunFiles.Summary);
         var manifestPath = Path.Combine(folder, RunFiles.Manifest);
         if (!File.Exists(summaryPath))

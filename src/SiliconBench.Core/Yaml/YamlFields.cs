@@ -4,7 +4,7 @@ using SiliconBench.Diagnostics;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace SiliconBench.Workloads;
+namespace SiliconBench.Yaml;
 
 /// <summary>A YAML node and the dotted path (<c>profiles.smoke.batch_sizes[1]</c>) that names it in errors.</summary>
 internal readonly record struct YNode(YamlNode Node, string Path)
@@ -50,6 +50,67 @@ internal sealed class Block(string path, int line, IReadOnlyList<Field> fields)
 internal sealed partial class YamlFields(string file)
 {
     public string File { get; } = file;
+
+    /// <summary>Reads a file's text; an unreadable file is an <see cref="InputException"/> naming it.</summary>
+    public static string ReadFile(string path, string what)
+    {
+        try
+        {
+            return System.IO.File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            throw new InputException(path, null, null, $"cannot read the {what}: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// The root node of <paramref name="text"/>, which must hold exactly one YAML document; malformed YAML is
+    /// reported at the line where the reader stopped. <paramref name="expected"/> describes the document for errors.
+    /// </summary>
+    public YNode LoadDocument(string text, string expected)
+    {
+        var scanner = new Scanner(new StringReader(text));
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new Parser(scanner));
+        }
+        catch (YamlException e)
+        {
+            throw new InputException(File, checked((int)e.Start.Line), null, $"malformed YAML: {e.Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InputException(File, checked((int)scanner.CurrentPosition.Line), null,
+                "malformed YAML: the reader could not continue here (an unclosed '[' or '{' above?)", e);
+        }
+        if (stream.Documents.Count == 0)
+            throw new InputException(File, 1, null, $"the file holds no YAML document; expected {expected}");
+        if (stream.Documents.Count > 1)
+            throw new InputException(File, checked((int)stream.Documents[1].RootNode.Start.Line), null,
+                $"expected one YAML document, found {stream.Documents.Count}");
+        return new YNode(stream.Documents[0].RootNode, "");
+    }
+
+    /// <summary>A required field of <paramref name="block"/>.</summary>
+    public Field Require(Block block, string key) => block[key] ?? throw Missing(block, key);
+
+    /// <summary>Text that is one of <paramref name="choices"/>.</summary>
+    public string Choice(YNode node, IReadOnlyList<string> choices)
+    {
+        var expected = "one of " + string.Join(", ", choices);
+        var value = Text(node, expected);
+        return choices.Contains(value) ? value : throw Expected(node, expected);
+    }
+
+    public bool Bool(YNode node)
+    {
+        CheckTag(node);
+        return node.Node is YamlScalarNode { Style: ScalarStyle.Plain, Value: "true" or "false" } s
+            ? s.Value == "true"
+            : throw Expected(node, "true or false");
+    }
 
     /// <summary>An error at <paramref name="node"/>; the document root has no field name.</summary>
     public InputException Error(YNode node, string problem) =>
@@ -162,7 +223,7 @@ internal sealed partial class YamlFields(string file)
     private void CheckTag(YNode node)
     {
         if (!node.Node.Tag.IsEmpty && !node.Node.Tag.IsNonSpecific)
-            throw Error(node, $"YAML tags ({node.Node.Tag}) are not used in workload files; write the plain value");
+            throw Error(node, $"YAML tags ({node.Node.Tag}) are not used in SiliconBench files; write the plain value");
     }
 
     private static string IntExpectation(int min, int max)

@@ -1,0 +1,87 @@
+using System.Globalization;
+using SiliconBench.Analysis;
+using SiliconBench.Telemetry;
+
+namespace SiliconBench.Costs;
+
+/// <summary>
+/// Prices a summary with a cost sheet: overall and per point, hourly cost (<see cref="CostModel.Price"/>) and the
+/// tokens a dollar buys at that scope's throughput. Measured power is the <c>avg_power_w</c> of the broadest
+/// energy scope the scope has (wall &gt; node &gt; accelerator &gt; cpu_package): the broadest one includes the
+/// others, and adding scopes would count power twice. A pure function, so re-pricing a run is deterministic.
+/// </summary>
+public static class CostAnalysis
+{
+    /// <summary>Energy scopes from broadest to narrowest.</summary>
+    public static readonly IReadOnlyList<string> ScopesBroadestFirst = [SensorScope.Wall, SensorScope.Node, SensorScope.Accelerator, SensorScope.CpuPackage];
+
+    public const string AvgPowerW = "avg_power_w";
+
+    public static Summary Apply(Summary summary, CostSheet sheet, int runAccelerators)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        ArgumentNullException.ThrowIfNull(sheet);
+        return summary with
+        {
+            Cost = Price(sheet, runAccelerators, summary.Overall, summary.Energy),
+            Points = [.. summary.Points.Select(p => p with { Cost = Price(sheet, runAccelerators, p.Metrics, p.Energy) })],
+        };
+    }
+
+    /// <summary>The broadest energy scope with a measured average power, and that power; null when none.</summary>
+    public static (string Scope, double PowerW)? MeasuredPower(IReadOnlyDictionary<string, MetricSet> energy)
+    {
+        ArgumentNullException.ThrowIfNull(energy);
+        foreach (var scope in ScopesBroadestFirst)
+        {
+            if (energy.TryGetValue(scope, out var m) && m.Scalar(AvgPowerW) is { } w)
+                return (scope, w);
+        }
+        return null;
+    }
+
+    public static CostSection Price(CostSheet sheet, int runAccelerators, MetricSet metrics, IReadOnlyDictionary<string, MetricSet> energy)
+    {
+        ArgumentNullException.ThrowIfNull(sheet);
+        ArgumentNullException.ThrowIfNull(metrics);
+        // A cloud price includes power, so measured power only matters for an owned system.
+        var power = sheet.Owned is null ? null : MeasuredPower(energy);
+        var hourly = CostModel.Price(sheet, power?.PowerW, runAccelerators);
+        var usd = hourly.UsdPerHour;
+        double? PerUsd(string rateId) => metrics.Scalar(rateId) is { } rate && usd > 0 ? CostModel.TokensPerUsd(rate, usd) : null;
+        var outputPerUsd = PerUsd(MetricIds.OutputTokensPerS);
+        var totalPerUsd = PerUsd(MetricIds.TotalTokensPerS);
+        return new CostSection
+        {
+            Sheet = sheet.Name,
+            SheetSha256 = sheet.ContentSha256 ?? CostSheetLoader.Sha256Hex(CanonicalText(sheet)),
+            AsOf = sheet.AsOf,
+            Basis = hourly.Basis,
+            Accelerators = Math.Max(1, runAccelerators),
+            PowerScope = power?.Scope,
+            PowerW = power?.PowerW,
+            UsdPerHour = usd,
+            RentUsdPerHour = hourly.RentUsdPerHour,
+            CapitalUsdPerHour = hourly.CapitalUsdPerHour,
+            HostingUsdPerHour = hourly.HostingUsdPerHour,
+            EnergyUsdPerHour = hourly.EnergyUsdPerHour,
+            OutputTokensPerUsd = outputPerUsd,
+            TotalTokensPerUsd = totalPerUsd,
+            UsdPerMillionOutputTokens = outputPerUsd is > 0 ? 1e6 / outputPerUsd : null,
+            UsdPerMillionTotalTokens = totalPerUsd is > 0 ? 1e6 / totalPerUsd : null,
+            PricedWith = sheet,
+        };
+    }
+
+    /// <summary>A fixed rendering of a sheet built in code (no file text to hash), so its hash is still stable.</summary>
+    private static string CanonicalText(CostSheet s)
+    {
+        static string F(SourcedValue v) => v.Value.ToString("R", CultureInfo.InvariantCulture) + "|" + v.Source;
+        var parts = new List<string> { s.Name, s.System, s.Accelerators.ToString(CultureInfo.InvariantCulture), s.AsOf ?? "" };
+        if (s.Cloud is { } c)
+            parts.Add("cloud:" + F(c.UsdPerHour));
+        if (s.Owned is { } o)
+            parts.AddRange(["owned", F(o.CapexUsd), F(o.AmortizationYears), F(o.CostOfCapital), F(o.HostingUsdPerKwMonth), F(o.ProvisionedKw), F(o.EnergyUsdPerKwh), F(o.Pue)]);
+        return string.Join("\n", parts);
+    }
+}

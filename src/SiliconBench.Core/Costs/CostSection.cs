@@ -1,0 +1,64 @@
+namespace SiliconBench.Costs;
+
+/// <summary>
+/// The <c>cost</c> object of summary.json (overall and per point): which sheet priced the run, the hourly cost by
+/// part, and what a dollar buys at the measured throughput. Figures that cannot be had (no throughput) are null.
+/// </summary>
+public sealed record CostSection
+{
+    /// <summary>The cost sheet's name.</summary>
+    public required string Sheet { get; init; }
+    /// <summary>SHA-256 of the sheet's text, so a re-priced summary names exactly which sheet priced it.</summary>
+    public required string SheetSha256 { get; init; }
+    public string? AsOf { get; init; }
+    /// <summary>One of <see cref="CostBasis"/>'s texts.</summary>
+    public required string Basis { get; init; }
+    /// <summary>Accelerators of the run the sheet was scaled to.</summary>
+    public int Accelerators { get; init; }
+    /// <summary>Energy scope whose average power priced the energy line; null when none was measured or the sheet is a cloud price.</summary>
+    public string? PowerScope { get; init; }
+    public double? PowerW { get; init; }
+    public double UsdPerHour { get; init; }
+    public double RentUsdPerHour { get; init; }
+    public double CapitalUsdPerHour { get; init; }
+    public double HostingUsdPerHour { get; init; }
+    public double? EnergyUsdPerHour { get; init; }
+    public double? OutputTokensPerUsd { get; init; }
+    public double? TotalTokensPerUsd { get; init; }
+    public double? UsdPerMillionOutputTokens { get; init; }
+    public double? UsdPerMillionTotalTokens { get; init; }
+
+    /// <summary>
+    /// The sheet and accelerator count that produced this section, kept in memory only (not written), so that
+    /// adding energy later re-prices with measured power. Null for a section read back from disk.
+    /// </summary>
+    public CostSheet? PricedWith { get; init; }
+
+    /// <summary>The section's numeric figures by summary key, for compare and gate.</summary>
+    public IEnumerable<KeyValuePair<string, double?>> Figures =>
+    [
+        new(CostMetricIds.UsdPerHour, UsdPerHour),
+        new(CostMetricIds.RentUsdPerHour, RentUsdPerHour),
+        new(CostMetricIds.CapitalUsdPerHour, CapitalUsdPerHour),
+        new(CostMetricIds.HostingUsdPerHour, HostingUsdPerHour),
+        new(CostMetricIds.EnergyUsdPerHour, EnergyUsdPerHour),
+        new(CostMetricIds.OutputTokensPerUsd, OutputTokensPerUsd),
+        new(CostMetricIds.TotalTokensPerUsd, TotalTokensPerUsd),
+        new(CostMetricIds.UsdPerMillionOutputTokens, UsdPerMillionOutputTokens),
+        new(CostMetricIds.UsdPerMillionTotalTokens, UsdPerMillionTotalTokens),
+    ];
+}
+
+/// <summary>Keys of the summary's <c>cost</c> object (DESIGN.md, "Metric definitions", cost).</summary>
+public static class CostMetricIds
+{
+    public const string UsdPerHour = "usd_per_hour";
+    public const string RentUsdPerHour = "rent_usd_per_hour";
+    public const string CapitalUsdPerHour = "capital_usd_per_hour";
+    public const string HostingUsdPerHour = "hosting_usd_per_hour";
+    public const string EnergyUsdPerHour = "energy_usd_per_hour";
+    public const string OutputTokensPerUsd = "output_tokens_per_usd";
+    public const string TotalTokensPerUsd = "total_tokens_per_usd";
+    public const string UsdPerMillionOutputTokens = "usd_per_million_output_tokens";
+    public const string UsdPerMillionTotalTokens = "usd_per_million_total_tokens";
+}

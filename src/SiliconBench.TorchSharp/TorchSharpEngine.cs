@@ -303,10 +303,17 @@ public sealed class TorchSharpEngine : IEngine
         _sin?.Dispose();
         var (cos, sin) = RopeTable.Build(_config, positions);
         long[] shape = [positions, _config.HeadDim / 2];
-        using var cosF = torch.tensor(cos, shape);
-        using var sinF = torch.tensor(sin, shape);
-        _cos = cosF.to(_dtype, _device);
-        _sin = sinF.to(_dtype, _device);
+        _cos = OnDevice(torch.tensor(cos, shape), _dtype);
+        _sin = OnDevice(torch.tensor(sin, shape), _dtype);
+    }
+
+    /// <summary>The host tensor converted to the device (and dtype); the host copy is freed unless it is the result itself.</summary>
+    private Tensor OnDevice(Tensor host, ScalarType dtype)
+    {
+        var result = host.to(dtype, _device);
+        if (!ReferenceEquals(result, host))
+            host.Dispose();
+        return result;
     }
 
     /// <summary>Synchronizes a CUDA device so the step's clock sees only this step's work; null on cpu (the runner's clock is exact there).</summary>
@@ -335,14 +342,14 @@ public sealed class TorchSharpEngine : IEngine
         var rows = t.Shape.Length > 1 ? t.Shape[0] : 1;
         var rowElements = t.ElementCount / Math.Max(rows, 1);
         var rowsPerChunk = Math.Max(1, LoadChunkElements / Math.Max(rowElements, 1));
-        var buffer = new float[Math.Min(rowsPerChunk, rows) * rowElements];
         for (long r0 = 0; r0 < rows; r0 += rowsPerChunk)
         {
             var n = Math.Min(rowsPerChunk, rows - r0);
-            var span = buffer.AsSpan(0, checked((int)(n * rowElements)));
-            file.ReadFloats(t, r0 * rowElements, span);
+            // A fresh array per chunk: torch.tensor may keep the managed array as the tensor's storage.
+            var values = new float[checked((int)(n * rowElements))];
+            file.ReadFloats(t, r0 * rowElements, values);
             long[] chunkShape = t.Shape.Length > 1 ? [n, .. t.Shape[1..]] : [t.Shape[0]];
-            using var chunk = torch.tensor(span.ToArray(), chunkShape);
+            using var chunk = torch.tensor(values, chunkShape);
             if (t.Shape.Length > 1)
             {
                 using var target = result.narrow(0, r0, n);

@@ -107,7 +107,6 @@ public sealed class TorchSharpEngine : IEngine
                 ["threads"] = torch.get_num_threads().ToString(CultureInfo.InvariantCulture),
                 ["kv_reserve"] = _kvReserve.ToString(CultureInfo.InvariantCulture),
                 ["attention"] = "scaled_dot_product_attention",
-                ["package"] = _torchDevice.IsCuda ? "cuda" : "cpu",
             },
         };
         Model = DescribeModel(settings, checkpoint);

@@ -8,7 +8,7 @@ namespace SiliconBench.TorchSharp;
 /// The <c>--option</c> values the torchsharp engine takes: <c>threads</c> (libtorch intra-op threads; default
 /// libtorch's own choice), <c>checkpoint_dtype</c> (dtype a synthetic checkpoint is materialized in; default bf16,
 /// as Llama releases ship) and <c>kv_reserve</c> (decode tokens the KV cache is preallocated for beyond the prompt;
-/// default 512; the cache doubles, outside any step it would distort, only when a batch outgrows it).
+/// default 512; a batch that outgrows it doubles the cache, a copy that lands in the decode step that needed it).
 /// </summary>
 public sealed record TorchSharpOptions
 {

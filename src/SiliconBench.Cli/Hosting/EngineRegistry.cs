@@ -9,7 +9,14 @@ namespace SiliconBench.Cli.Hosting;
 /// <summary>The engines this build carries, built once; and where this build can measure a roofline.</summary>
 internal static class EngineRegistry
 {
-    public static EngineCatalog Catalog { get; } = new([new OnnxRuntimeEngineFactory(), new WorkerEngineFactory()]);
+    public static EngineCatalog Catalog { get; } = new(
+    [
+        new OnnxRuntimeEngineFactory(),
+        new WorkerEngineFactory(),
+#if WITH_TORCHSHARP
+        new SiliconBench.TorchSharp.TorchSharpEngineFactory(),
+#endif
+    ]);
 
     /// <summary>
     /// A GEMM probe for the device the engine runs on, or null with the reason. Only host (cpu) runs get one:

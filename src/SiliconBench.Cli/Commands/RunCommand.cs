@@ -11,6 +11,7 @@ using SiliconBench.Planning;
 using SiliconBench.Probing;
 using SiliconBench.Records;
 using SiliconBench.Running;
+using SiliconBench.Serving;
 using SiliconBench.Telemetry;
 using SiliconBench.Workloads;
 using Spectre.Console;
@@ -46,13 +47,19 @@ internal static class RunCommand
         var json = new Option<bool>("--json") { Description = "Print summary.json instead of the table." };
         var repeat = new Option<int>("--repeat") { Description = "Repetitions of the whole run (each its own record under <run-id>/r1…rN), for intervals across trials.", DefaultValueFactory = _ => 1 };
         var cooldown = new Option<double>("--cooldown-s") { Description = "Pause between repetitions, seconds (lets a device cool back down).", DefaultValueFactory = _ => 0 };
+        var endpointUrl = new Option<string?>("--endpoint") { Description = "Base URL of an OpenAI-compatible server (with --backend openai), e.g. http://localhost:8000." };
+        var api = new Option<string>("--api") { Description = "openai backend: completions | chat.", DefaultValueFactory = _ => "completions" };
+        var apiKeyEnv = new Option<string>("--api-key-env") { Description = "Environment variable holding the API key (never written anywhere).", DefaultValueFactory = _ => "OPENAI_API_KEY" };
+        var http2 = new Option<bool>("--http2") { Description = "openai backend: HTTP/2 (prior knowledge) instead of HTTP/1.1." };
+        var tokenIds = new Option<bool>("--token-ids") { Description = "openai backend: send prompts as token ids (exact input lengths, where the server accepts them)." };
+        var vocab = new Option<int>("--vocab-size") { Description = "openai backend: vocabulary size for token-id prompts.", DefaultValueFactory = _ => 32000 };
         var cost = new Option<string?>("--cost") { Description = "Price the run with this cost sheet (YAML; see workloads/costs/)." };
         var site = new Option<string>("--site") { Description = "Render the comparison site of the results directory here after the run.", DefaultValueFactory = _ => "site" };
         var noSite = new Option<bool>("--no-site") { Description = "Do not render the site." };
 
         var command = new Command("run", "Run a workload on an engine and write a run record (default: the CPU smoke workload on onnxruntime cpu with synthetic:tiny).")
         {
-            workload, profile, backend, model, device, dtype, seed, output, runId, samplers, idle, noRoofline, engineOptions, cacheDir, repeat, cooldown, cost, site, noSite, json,
+            workload, profile, backend, model, device, dtype, seed, output, runId, samplers, idle, noRoofline, engineOptions, cacheDir, repeat, cooldown, endpointUrl, api, apiKeyEnv, http2, tokenIds, vocab, cost, site, noSite, json,
         };
         command.SetAction(parse => Execute(env, new RunArguments
         {
@@ -73,6 +80,12 @@ internal static class RunCommand
             Json = parse.GetValue(json),
             CostSheet = parse.GetValue(cost),
             Repeat = parse.GetValue(repeat),
+            Endpoint = parse.GetValue(endpointUrl),
+            Api = parse.GetValue(api)!,
+            ApiKeyVariable = parse.GetValue(apiKeyEnv)!,
+            Http2 = parse.GetValue(http2),
+            TokenIds = parse.GetValue(tokenIds),
+            VocabSize = parse.GetValue(vocab),
             CooldownSeconds = parse.GetValue(cooldown),
             Site = parse.GetValue(noSite) ? null : parse.GetValue(site),
         }));
@@ -105,7 +118,8 @@ internal static class RunCommand
         Dictionary<string, string> options, string? costSheet, SamplerSet samplerSet)
     {
         var samplers = samplerSet.Current;
-        var factory = EngineRegistry.Catalog.Get(args.Backend, "--backend", null, "--backend");
+        var serving = args.Backend == OpenAiBackend;
+        var factory = serving ? null : EngineRegistry.Catalog.Get(args.Backend, "--backend", null, "--backend");
         void Log(string line) => env.Error.WriteLine(line);
         var cache = args.CacheDirectory is { } c ? env.ResolvePath(c) : DefaultCacheDirectory();
         var runId = args.RunId ?? DefaultRunId(workload.Name, profile.Name, args.Backend, args.Device);
@@ -115,13 +129,38 @@ internal static class RunCommand
         // The first record is created now, so an unwritable output is refused before a model is loaded.
         var firstWriter = RunRecordWriter.Create(RunDirOf(1));
         IEngine? engine = null;
-        RunSchedule schedule;
+        OpenAiEndpoint? endpoint = null;
+        // What a repetition measures, given its clock and progress observer.
+        Func<ITimeSource, IRunObserver, Func<RunRecordWriter, CancellationToken, RunOutcome>> measure;
+        BackendInfo backendInfo;
+        ModelInfo modelInfo;
         RooflineInfo? roofline = null;
         var notes = new List<string>();
         try
         {
+            if (serving)
+            {
+                // Serving mode against an OpenAI-compatible server: the workload's arrival process drives the load.
+                endpoint = new OpenAiEndpoint(EndpointOptions(args));
+                var plan = ServingPlanner.Plan(profile, args.VocabSize);
+                backendInfo = endpoint.Describe();
+                modelInfo = new ModelInfo
+                {
+                    Spec = args.Model,
+                    Name = args.Model,
+                    Dtype = "as served",
+                    CheckpointDtype = "as served",
+                    Weights = $"served by {args.Endpoint}",
+                };
+                if (!endpoint.HasApiKey)
+                    notes.Add($"no API key in ${endpoint.Options.ApiKeyVariable}; requests were sent without one");
+                var backend = endpoint;
+                measure = (clock, _) => (writer, token) => new ServingRunner(clock).RunAsync(backend, plan, writer, token).GetAwaiter().GetResult();
+            }
+            else
+            {
             // 2. Engine: loading and converting models happens before the clock starts.
-            engine = factory.Create(new EngineRequest
+            engine = factory!.Create(new EngineRequest
             {
                 ModelSpec = args.Model.StartsWith("synthetic:", StringComparison.Ordinal) ? args.Model : env.ResolvePath(args.Model),
                 Device = args.Device,
@@ -131,8 +170,13 @@ internal static class RunCommand
                 CacheDirectory = cache,
                 Log = Log,
             });
-            schedule = Planner.Plan(profile, engine.Model.VocabSize, engine.Model.MaxContext);
-            if (args.Roofline)
+            var schedule = Planner.Plan(profile, engine.Model.VocabSize, engine.Model.MaxContext);
+            backendInfo = engine.Backend;
+            modelInfo = engine.Model;
+            var loadedEngine = engine;
+            measure = (clock, observer) => (writer, token) => new EngineRunner(clock, observer).Run(loadedEngine, schedule, writer, token);
+            }
+            if (args.Roofline && engine is not null)
             {
                 var (gemm, whyNot) = EngineRegistry.GemmProbeFor(engine.Backend);
                 if (gemm is not null)
@@ -150,6 +194,7 @@ internal static class RunCommand
         {
             // Refused before anything was measured: leave no half-made record behind.
             engine?.Dispose();
+            endpoint?.Dispose();
             firstWriter.Dispose();
             Directory.Delete(groupDir, recursive: true);
             if (!outputExisted && !Directory.EnumerateFileSystemEntries(env.ResolvePath(args.Output)).Any())
@@ -157,6 +202,7 @@ internal static class RunCommand
             throw;
         }
         using var loaded = engine;
+        using var loadedEndpoint = endpoint;
 
         var host = HostProbe.Describe();
         var workloadInfo = new WorkloadInfo
@@ -189,8 +235,8 @@ internal static class RunCommand
                 Tool = BuildInfo.Tool,
                 Host = host,
                 Accelerators = [.. samplers.SelectMany(x => x.Accelerators)],
-                Backend = engine.Backend,
-                Model = engine.Model,
+                Backend = backendInfo,
+                Model = modelInfo,
                 Workload = workloadInfo,
                 Sensors = [.. samplers.SelectMany(x => x.Sensors)],
                 SensorNote = samplers.Count == 0 ? "no sensor: run with --sampler (nvml, rapl, command) to measure energy" : null,
@@ -207,7 +253,7 @@ internal static class RunCommand
                 .Start(context =>
                 {
                     var observer = new SpectreRunObserver(context);
-                    final = new EngineRunSession(clock, writer, samplers, observer).Run(engine, schedule, draft, args.IdleSeconds, env.Cancel);
+                    final = new RunSession(clock, writer, samplers, observer).Run(measure(clock, observer), draft, args.IdleSeconds, env.Cancel);
                     observer.Finish();
                 });
             samplerSet.Dispose();
@@ -234,6 +280,31 @@ internal static class RunCommand
         if (args.Site is { } siteDir)
             ReportCommand.RenderSite(env, env.ResolvePath(args.Output), env.ResolvePath(siteDir));
         return exit;
+    }
+
+    /// <summary>The serving-mode backend id: a request-level endpoint rather than a step-level engine.</summary>
+    public const string OpenAiBackend = "openai";
+
+    private static OpenAiEndpointOptions EndpointOptions(RunArguments args)
+    {
+        if (string.IsNullOrWhiteSpace(args.Endpoint) || !Uri.TryCreate(args.Endpoint, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
+            throw new InputException("--endpoint", null, "--endpoint", "the openai backend needs the server's base URL, e.g. --endpoint http://localhost:8000");
+        if (args.Model.StartsWith("synthetic:", StringComparison.Ordinal))
+            throw new InputException("--model", null, "--model", "the openai backend needs the served model's name (as the server lists it under /v1/models)");
+        return new OpenAiEndpointOptions
+        {
+            BaseUrl = url,
+            Model = args.Model,
+            Api = args.Api switch
+            {
+                "completions" => OpenAiApi.Completions,
+                "chat" => OpenAiApi.ChatCompletions,
+                _ => throw new InputException("--api", null, "--api", $"unknown API '{args.Api}'; expected completions or chat"),
+            },
+            ApiKeyVariable = args.ApiKeyVariable,
+            HttpVersion = args.Http2 ? System.Net.HttpVersion.Version20 : System.Net.HttpVersion.Version11,
+            PromptAsTokenIds = args.TokenIds,
+        };
     }
 
     private static Dictionary<string, string> ParseEngineOptions(IEnumerable<string> pairs)
@@ -294,6 +365,12 @@ internal static class RunCommand
         public bool Json { get; init; }
         public string? CostSheet { get; init; }
         public int Repeat { get; init; } = 1;
+        public string? Endpoint { get; init; }
+        public string Api { get; init; } = "completions";
+        public string ApiKeyVariable { get; init; } = "OPENAI_API_KEY";
+        public bool Http2 { get; init; }
+        public bool TokenIds { get; init; }
+        public int VocabSize { get; init; } = 32000;
         public double CooldownSeconds { get; init; }
         public string? Site { get; init; }
     }

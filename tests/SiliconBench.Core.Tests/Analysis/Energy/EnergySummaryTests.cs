@@ -43,7 +43,7 @@ public sealed class EnergySummaryTests : IDisposable
             Sensors = [.. samplers.SelectMany(s => s.Sensors)],
         };
         using (var writer = RunRecordWriter.Create(_dir))
-            new EngineRunSession(clock, writer, samplers).Run(new ScriptedEngine(clock), schedule, draft, idleSeconds: 1, CancellationToken.None,
+            new RunSession(clock, writer, samplers).Run(new ScriptedEngine(clock), schedule, draft, idleSeconds: 1, CancellationToken.None,
                 wait: (span, _) => clock.Advance(span.TotalSeconds));
         return RunRecordReader.Read(_dir);
     }

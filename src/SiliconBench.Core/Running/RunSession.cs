@@ -5,19 +5,19 @@ using SiliconBench.Telemetry;
 namespace SiliconBench.Running;
 
 /// <summary>
-/// One measured engine run from first byte to last: the manifest is written incomplete before anything
+/// One measured run (engine steps or a serving load) from first byte to last: the manifest is written incomplete before anything
 /// runs, samplers start before the first step (with optional idle-baseline windows around the work) and
 /// stop after the last, and the manifest is rewritten at the end with how the run ended. Whatever stops
 /// the run (Ctrl-C, engine failure, a sampler dying), the record on disk stays readable.
 /// </summary>
-public sealed class EngineRunSession
+public sealed class RunSession
 {
     private readonly ITimeSource _clock;
     private readonly RunRecordWriter _writer;
     private readonly IReadOnlyList<ISampler> _samplers;
     private readonly IRunObserver _observer;
 
-    public EngineRunSession(ITimeSource clock, RunRecordWriter writer, IReadOnlyList<ISampler> samplers, IRunObserver? observer = null)
+    public RunSession(ITimeSource clock, RunRecordWriter writer, IReadOnlyList<ISampler> samplers, IRunObserver? observer = null)
     {
         _clock = clock;
         _writer = writer;
@@ -30,8 +30,14 @@ public sealed class EngineRunSession
     /// <param name="idleSeconds">Length of the idle-baseline window before and after the work; 0 for none.</param>
     /// <param name="wait">How the session waits out an idle window; tests pass one that advances a fake clock.</param>
     public RunManifest Run(IEngine engine, RunSchedule schedule, RunManifest draft, double idleSeconds, CancellationToken cancel,
+        Action<TimeSpan, CancellationToken>? wait = null) =>
+        Run((writer, token) => new EngineRunner(_clock, _observer).Run(engine, schedule, writer, token), draft, idleSeconds, cancel, wait);
+
+    /// <summary>Runs any measurement (engine steps, a serving load) inside the session: samplers, idle baselines, manifest.</summary>
+    public RunManifest Run(Func<RunRecordWriter, CancellationToken, RunOutcome> measure, RunManifest draft, double idleSeconds, CancellationToken cancel,
         Action<TimeSpan, CancellationToken>? wait = null)
     {
+        ArgumentNullException.ThrowIfNull(measure);
         wait ??= static (span, token) => token.WaitHandle.WaitOne(span);
         _writer.WriteManifest(draft with { Complete = false, IncompleteReason = "the run was still in progress when this was written" });
 
@@ -56,7 +62,7 @@ public sealed class EngineRunSession
         {
             if (idleSeconds > 0)
                 Idle("idle-before", idleSeconds, wait, cancel);
-            outcome = new EngineRunner(_clock, _observer).Run(engine, schedule, _writer, cancel);
+            outcome = measure(_writer, cancel);
             if (outcome.Complete && idleSeconds > 0)
             {
                 Idle("idle-after", idleSeconds, wait, cancel);

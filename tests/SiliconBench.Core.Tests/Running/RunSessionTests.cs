@@ -8,7 +8,7 @@ using Xunit;
 
 namespace SiliconBench.Tests.Running;
 
-public sealed class EngineRunSessionTests : IDisposable
+public sealed class RunSessionTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "sb-session-" + Guid.NewGuid().ToString("N"));
 
@@ -48,7 +48,7 @@ public sealed class EngineRunSessionTests : IDisposable
         var clock = new FakeTimeSource();
         var sampler = new ScriptedSampler("fake");
         using var writer = RunRecordWriter.Create(_dir);
-        var session = new EngineRunSession(clock, writer, [sampler]);
+        var session = new RunSession(clock, writer, [sampler]);
 
         var final = session.Run(new ScriptedEngine(clock), OnePoint(), Draft(), idleSeconds: 2, CancellationToken.None,
             wait: (span, _) => clock.Advance(span.TotalSeconds));
@@ -77,7 +77,7 @@ public sealed class EngineRunSessionTests : IDisposable
         var sampler = new ScriptedSampler("fake") { Fault = new SamplerFault("fake", 0.5, "device fell off the bus") };
         using var writer = RunRecordWriter.Create(_dir);
 
-        var final = new EngineRunSession(clock, writer, [sampler]).Run(new ScriptedEngine(clock), OnePoint(), Draft(), 0, CancellationToken.None);
+        var final = new RunSession(clock, writer, [sampler]).Run(new ScriptedEngine(clock), OnePoint(), Draft(), 0, CancellationToken.None);
 
         var onDisk = ManifestOnDisk();
         Assert.Equal("Scripted Accelerator 1", Assert.Single(onDisk.Accelerators).Name);
@@ -93,7 +93,7 @@ public sealed class EngineRunSessionTests : IDisposable
         var broken = new ScriptedSampler("broken", failOnStart: true);
         using var writer = RunRecordWriter.Create(_dir);
 
-        var final = new EngineRunSession(clock, writer, [broken]).Run(new ScriptedEngine(clock), OnePoint(), Draft(), 0, CancellationToken.None);
+        var final = new RunSession(clock, writer, [broken]).Run(new ScriptedEngine(clock), OnePoint(), Draft(), 0, CancellationToken.None);
 
         Assert.True(final.Complete);
         var note = Assert.Single(ManifestOnDisk().Notes);
@@ -111,7 +111,7 @@ public sealed class EngineRunSessionTests : IDisposable
         var sampler = new ScriptedSampler("fake");
         using var writer = RunRecordWriter.Create(_dir);
 
-        var final = new EngineRunSession(clock, writer, [sampler]).Run(engine, OnePoint(reps: 5), Draft(), 0, cancel.Token);
+        var final = new RunSession(clock, writer, [sampler]).Run(engine, OnePoint(reps: 5), Draft(), 0, cancel.Token);
 
         Assert.False(final.Complete);
         var onDisk = ManifestOnDisk();

@@ -1,0 +1,62 @@
+using SiliconBench.Serving;
+using SiliconBench.Workloads;
+
+namespace SiliconBench.Planning;
+
+/// <summary>
+/// Serving mode's plan: the profile's arrival process as a sweep of load points (closed-loop concurrencies or
+/// open-loop rates), and for every request slot its lengths drawn from the profile's distributions and a
+/// prompt, deterministic per seed, point and slot. Requests cycle through the profile's (context, output) pairs.
+/// </summary>
+public static class ServingPlanner
+{
+    /// <summary>Requests per point when the profile sets neither a request count nor a minimum duration.</summary>
+    public const int DefaultRequestsPerPoint = 32;
+
+    public static ServingPlan Plan(ResolvedProfile profile, int vocabSize, int? maxContext = null)
+    {
+        ArgumentNullException.ThrowIfNull(profile);
+        var arrival = profile.Arrival
+            ?? throw profile.Locator.Error("arrival", "serving mode needs an arrival process (closed-loop concurrency or open-loop rates)");
+        double? duration = profile.MinDurationSeconds > 0 ? profile.MinDurationSeconds : null;
+        var requests = profile.RequestCount ?? (duration is null ? DefaultRequestsPerPoint : null);
+        var points = ServingPoint.Sweep(arrival, requests, duration);
+        var pairs = profile.LengthPairs;
+        if (maxContext is { } max)
+        {
+            foreach (var pair in pairs.Where(p => p.Context + p.Output > max))
+                throw profile.Locator.Error("context", $"context {pair.Context} + output {pair.Output} exceeds the model's {max} positions");
+        }
+        var seedKey = StreamKey.Of(profile.Seed);
+        var vocab = Math.Max(2, vocabSize);
+
+        ServingRequestSpec Request(RequestSlot slot)
+        {
+            var key = StreamKey.Mix(StreamKey.Mix(StreamKey.Mix(seedKey, "serving"), slot.Point), (ulong)slot.Index * 2 + (slot.Warmup ? 1UL : 0UL));
+            var random = StableRandom.FromKey(key);
+            var pair = pairs[slot.Index % pairs.Count];
+            var input = LengthSampler.Draw(profile.Context, pair.Context, ref random);
+            var output = LengthSampler.Draw(profile.Output, pair.Output, ref random);
+            if (maxContext is { } m && input + output > m)
+                output = Math.Max(1, m - input);
+            var ids = new int[input];
+            for (var i = 0; i < ids.Length; i++)
+                ids[i] = random.NextInt(1, vocab - 1);
+            return new ServingRequestSpec(input, output) { PromptTokenIds = ids, PromptText = TextOf(ids) };
+        }
+
+        return new ServingPlan
+        {
+            Points = points,
+            Requests = Request,
+            WarmupRequests = profile.WarmupRepetitions * Math.Max(1, arrival.Concurrency.Count > 0 ? arrival.Concurrency[0] : 1),
+            Seed = profile.Seed,
+        };
+    }
+
+    // A text prompt for servers that take no token ids: one short word per token, which most BPE vocabularies
+    // keep as one token each. The record keeps the server's own prompt_tokens count, never this nominal length.
+    private static readonly string[] Words = ["alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "kilo", "lima", "mike", "oscar", "papa", "romeo", "sierra", "tango", "victor"];
+
+    private static string TextOf(int[] ids) => string.Join(' ', ids.Select(id => Words[id % Words.Length]));
+}

@@ -1,9 +1,14 @@
 using System.CommandLine;
+using SiliconBench.Catalog;
 using SiliconBench.Cli.Hosting;
+using SiliconBench.Costs;
+using SiliconBench.Gating;
 using SiliconBench.Diagnostics;
 using SiliconBench.Planning;
 using SiliconBench.Workloads;
 using Spectre.Console;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 
 namespace SiliconBench.Cli.Commands;
 
@@ -16,7 +21,7 @@ internal static class ValidateCommand
     public static Command Create(CliEnvironment env)
     {
         var files = new Argument<string[]>("FILE") { Description = "Workload files (YAML) or built-in workload names.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("validate", "Check workload files; exit 2 naming file, line and field of the first problem in each.") { files };
+        var command = new Command("validate", "Check workload, cost sheet, gate policy and silicon catalog files; exit 2 naming file, line and field of the first problem in each.") { files };
         command.SetAction(parse =>
         {
             var failed = 0;
@@ -25,9 +30,7 @@ internal static class ValidateCommand
                 try
                 {
                     var source = WorkloadSource.Resolve(file, env);
-                    var workload = WorkloadLoader.Parse(source.Text, source.DisplayName, source.BaseDirectory);
-                    var points = workload.ProfileNames.Select(p => $"{p}: {Planner.Plan(workload.GetProfile(p), PlanningVocabulary).Points.Count} points");
-                    env.Console.MarkupLine($"[green]ok[/] {Markup.Escape(source.DisplayName)} — workload '{Markup.Escape(workload.Name)}' ({Markup.Escape(string.Join(", ", points))})");
+                    env.Console.MarkupLine($"[green]ok[/] {Markup.Escape(source.DisplayName)} — {Markup.Escape(Check(source))}");
                 }
                 catch (InputException e)
                 {
@@ -38,5 +41,46 @@ internal static class ValidateCommand
             return failed == 0 ? ExitCodes.Ok : ExitCodes.BadInput;
         });
         return command;
+    }
+
+    /// <summary>Checks one file by what it is (top-level keys tell): cost sheet, policy, silicon catalog, or workload.</summary>
+    private static string Check(WorkloadSource source)
+    {
+        var keys = TopLevelKeys(source.Text);
+        if (keys.Contains("cloud") || keys.Contains("owned"))
+        {
+            var sheet = CostSheetLoader.Parse(source.Text, source.DisplayName);
+            return $"cost sheet '{sheet.Name}' ({sheet.System})";
+        }
+        if (keys.Contains("requirements") || keys.Contains("ranking") || keys.Contains("evidence"))
+        {
+            var policy = PolicyLoader.Parse(source.Text, source.DisplayName);
+            return $"gate policy '{policy.Name}'";
+        }
+        if (keys.Contains("accelerators") && keys.Contains("sources"))
+        {
+            var catalog = SiliconCatalog.Parse(source.Text, source.DisplayName);
+            return $"silicon catalog ({catalog.Entries.Count} accelerators)";
+        }
+        var workload = WorkloadLoader.Parse(source.Text, source.DisplayName, source.BaseDirectory);
+        var points = workload.ProfileNames.Select(p => $"{p}: {Planner.Plan(workload.GetProfile(p), PlanningVocabulary).Points.Count} points");
+        return $"workload '{workload.Name}' ({string.Join(", ", points)})";
+    }
+
+    // Malformed YAML yields no keys; the workload parser then reports it with its line.
+    private static HashSet<string> TopLevelKeys(string text)
+    {
+        try
+        {
+            var stream = new YamlStream();
+            stream.Load(new StringReader(text));
+            return stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode map
+                ? [.. map.Children.Keys.OfType<YamlScalarNode>().Select(k => k.Value ?? "")]
+                : [];
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+            return [];
+        }
     }
 }

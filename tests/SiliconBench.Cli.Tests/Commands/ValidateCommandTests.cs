@@ -19,6 +19,29 @@ public sealed class ValidateCommandTests : IDisposable
         Assert.Empty(_cli.Error.ToString());
     }
 
+    [Fact]
+    public void Cost_sheets_policies_and_the_catalog_validate_by_kind()
+    {
+        var files = Directory.GetFiles(Path.Combine(RepoPaths.Workloads, "costs"), "*.yaml")
+            .Concat(Directory.GetFiles(Path.Combine(RepoPaths.Workloads, "policies"), "*.yaml"))
+            .Append(Path.Combine(RepoPaths.Workloads, "silicon.yaml"))
+            .ToArray();
+
+        Assert.Equal(ExitCodes.Ok, _cli.Run(["validate", .. files]));
+        Assert.Contains("ok ", _cli.Output, StringComparison.Ordinal);
+        Assert.Contains("cost sheet 'h100-3yr-rental'", _cli.Output.Replace("\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("silicon catalog", _cli.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_cost_sheet_with_a_negative_price_is_named_with_its_line()
+    {
+        File.WriteAllText(_cli.PathOf("c.yaml"), "name: c\nsystem: s\nas_of: 2026-11-24\ncloud:\n  usd_per_hour: {value: -1, source: me}\n");
+
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("validate", "c.yaml"));
+        Assert.Contains("c.yaml:5:", _cli.Error.ToString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("name: x\nprofiles: [unclosed\n", "bad.yaml:3: malformed YAML")]
     [InlineData("name: x\nbogus: 1\nprofiles: {}\n", "bad.yaml:2: bogus")]

@@ -295,6 +295,7 @@ public sealed partial class OnnxRuntimeEngine : IEngine
     public void Dispose()
     {
         EndBatch();
+        ReleaseSequences();
         _session?.Dispose();
         _sessionOptions.Dispose();
         _runOptions.Dispose();

@@ -239,7 +239,7 @@ public sealed class BatchingScheduler : IRequestBackend, IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // One failed step fails the sequences it touched, not the run: the serving runner counts them against the error budget.
+            // A failed step fails the running batch, not the run: the serving runner counts these requests against the error budget.
             foreach (var p in batch)
                 Finish(p, RequestStatus.Error, $"engine step failed: {e.Message}");
         }

@@ -76,9 +76,8 @@ public sealed class MockLlmConformanceTests
         Assert.Equal(6, outcome.OutputTokens);
         Assert.Null(outcome.InputTokens); // mock-llm sends no usage
         Assert.True(outcome.TFirst >= outcome.TSubmit);
+        // Arrival order; no claim on the gaps, which a loaded machine may squeeze into one read.
         Assert.Equal(outcome.Chunks.Select(c => c.T).Order(), outcome.Chunks.Select(c => c.T));
-        // Pieces are sent 2 ms apart, so the chunks' times cannot all coincide.
-        Assert.True(outcome.TEnd > outcome.TFirst);
     }
 
     [Fact]

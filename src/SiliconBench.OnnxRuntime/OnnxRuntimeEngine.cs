@@ -22,7 +22,7 @@ namespace SiliconBench.OnnxRuntime;
 /// the batch is padded). What remains per step is ONNX Runtime's own work, including the Concat that appends the
 /// new key/value to the past — inherent to this layout.
 /// </remarks>
-public sealed class OnnxRuntimeEngine : IEngine
+public sealed partial class OnnxRuntimeEngine : IEngine
 {
     private const string LayoutHelp =
         "the onnxruntime engine runs decoders in the KV-cache layout: input_ids, attention_mask, [position_ids], past_key_values.{i}.key|value → logits, present.{i}.key|value";
@@ -295,6 +295,7 @@ public sealed class OnnxRuntimeEngine : IEngine
     public void Dispose()
     {
         EndBatch();
+        ReleaseSequences();
         _session?.Dispose();
         _sessionOptions.Dispose();
         _runOptions.Dispose();

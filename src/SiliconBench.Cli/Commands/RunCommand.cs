@@ -12,6 +12,7 @@ using SiliconBench.Probing;
 using SiliconBench.Records;
 using SiliconBench.Running;
 using SiliconBench.Serving;
+using SiliconBench.Serving.Batching;
 using SiliconBench.Telemetry;
 using SiliconBench.Workloads;
 using Spectre.Console;
@@ -53,13 +54,16 @@ internal static class RunCommand
         var http2 = new Option<bool>("--http2") { Description = "openai backend: HTTP/2 (prior knowledge) instead of HTTP/1.1." };
         var tokenIds = new Option<bool>("--token-ids") { Description = "openai backend: send prompts as token ids (exact input lengths, where the server accepts them)." };
         var vocab = new Option<int>("--vocab-size") { Description = "openai backend: vocabulary size for token-id prompts.", DefaultValueFactory = _ => 32000 };
+        var servingMode = new Option<string?>("--serving") { Description = "Serve the workload's arrival sweep in-process on the engine: continuous | static batching." };
+        var maxBatch = new Option<int>("--max-batch") { Description = "With --serving: most sequences in a batch.", DefaultValueFactory = _ => 8 };
+        var prefillChunk = new Option<int?>("--prefill-chunk") { Description = "With --serving continuous: most prompt tokens a sequence prefills per step (chunked prefill)." };
         var cost = new Option<string?>("--cost") { Description = "Price the run with this cost sheet (YAML; see workloads/costs/)." };
         var site = new Option<string>("--site") { Description = "Render the comparison site of the results directory here after the run.", DefaultValueFactory = _ => "site" };
         var noSite = new Option<bool>("--no-site") { Description = "Do not render the site." };
 
         var command = new Command("run", "Run a workload on an engine and write a run record (default: the CPU smoke workload on onnxruntime cpu with synthetic:tiny).")
         {
-            workload, profile, backend, model, device, dtype, seed, output, runId, samplers, idle, noRoofline, engineOptions, cacheDir, repeat, cooldown, endpointUrl, api, apiKeyEnv, http2, tokenIds, vocab, cost, site, noSite, json,
+            workload, profile, backend, model, device, dtype, seed, output, runId, samplers, idle, noRoofline, engineOptions, cacheDir, repeat, cooldown, endpointUrl, api, apiKeyEnv, http2, tokenIds, vocab, servingMode, maxBatch, prefillChunk, cost, site, noSite, json,
         };
         command.SetAction(parse => Execute(env, new RunArguments
         {
@@ -86,6 +90,9 @@ internal static class RunCommand
             Http2 = parse.GetValue(http2),
             TokenIds = parse.GetValue(tokenIds),
             VocabSize = parse.GetValue(vocab),
+            Serving = parse.GetValue(servingMode),
+            MaxBatch = parse.GetValue(maxBatch),
+            PrefillChunk = parse.GetValue(prefillChunk),
             CooldownSeconds = parse.GetValue(cooldown),
             Site = parse.GetValue(noSite) ? null : parse.GetValue(site),
         }));
@@ -170,11 +177,38 @@ internal static class RunCommand
                 CacheDirectory = cache,
                 Log = Log,
             });
-            var schedule = Planner.Plan(profile, engine.Model.VocabSize, engine.Model.MaxContext);
             backendInfo = engine.Backend;
             modelInfo = engine.Model;
             var loadedEngine = engine;
-            measure = (clock, observer) => (writer, token) => new EngineRunner(clock, observer).Run(loadedEngine, schedule, writer, token);
+            if (args.Serving is { } mode)
+            {
+                // In-process serving: requests arrive by the workload's arrival process and join/leave the batch between steps.
+                if (engine is not IBatchingEngine batching)
+                    throw new InputException("--serving", null, "--serving", $"the {engine.Backend.Id} engine cannot join and leave sequences between steps; use --backend onnxruntime");
+                var batchingOptions = BatchingOptionsOf(args, mode);
+                var plan = ServingPlanner.Plan(profile, engine.Model.VocabSize, engine.Model.MaxContext);
+                backendInfo = backendInfo with
+                {
+                    Options = new SortedDictionary<string, string>(backendInfo.Options.ToDictionary(), StringComparer.Ordinal)
+                    {
+                        ["serving"] = mode,
+                        ["max_batch"] = batchingOptions.MaxBatch.ToString(CultureInfo.InvariantCulture),
+                        ["prefill_chunk"] = batchingOptions.PrefillChunkTokens?.ToString(CultureInfo.InvariantCulture) ?? "none",
+                    },
+                };
+                measure = (clock, _) => (writer, token) =>
+                {
+                    using var scheduler = new BatchingScheduler(batching, clock, batchingOptions);
+                    var outcome = new ServingRunner(clock, new BatchingObserver(scheduler)).RunAsync(scheduler, plan, writer, token).GetAwaiter().GetResult();
+                    scheduler.WriteSteps(writer);
+                    return outcome;
+                };
+            }
+            else
+            {
+                var schedule = Planner.Plan(profile, engine.Model.VocabSize, engine.Model.MaxContext);
+                measure = (clock, observer) => (writer, token) => new EngineRunner(clock, observer).Run(loadedEngine, schedule, writer, token);
+            }
             }
             if (args.Roofline && engine is not null)
             {
@@ -285,6 +319,21 @@ internal static class RunCommand
     /// <summary>The serving-mode backend id: a request-level endpoint rather than a step-level engine.</summary>
     public const string OpenAiBackend = "openai";
 
+    private static BatchingOptions BatchingOptionsOf(RunArguments args, string mode)
+    {
+        var parsed = mode switch
+        {
+            "continuous" => BatchingMode.Continuous,
+            "static" => BatchingMode.Static,
+            _ => throw new InputException("--serving", null, "--serving", $"unknown batching '{mode}'; expected continuous or static"),
+        };
+        if (args.MaxBatch < 1)
+            throw new InputException("--max-batch", null, "--max-batch", "expected a whole number ≥ 1");
+        if (args.PrefillChunk is < 1)
+            throw new InputException("--prefill-chunk", null, "--prefill-chunk", "expected a whole number ≥ 1");
+        return new BatchingOptions { Mode = parsed, MaxBatch = args.MaxBatch, PrefillChunkTokens = args.PrefillChunk };
+    }
+
     private static OpenAiEndpointOptions EndpointOptions(RunArguments args)
     {
         if (string.IsNullOrWhiteSpace(args.Endpoint) || !Uri.TryCreate(args.Endpoint, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
@@ -371,6 +420,9 @@ internal static class RunCommand
         public bool Http2 { get; init; }
         public bool TokenIds { get; init; }
         public int VocabSize { get; init; } = 32000;
+        public string? Serving { get; init; }
+        public int MaxBatch { get; init; } = 8;
+        public int? PrefillChunk { get; init; }
         public double CooldownSeconds { get; init; }
         public string? Site { get; init; }
     }

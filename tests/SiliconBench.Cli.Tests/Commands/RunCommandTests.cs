@@ -57,6 +57,25 @@ public sealed class RunCommandTests : IDisposable
         Assert.Contains("\"energy\": \"not measured", System.Text.Encoding.UTF8.GetString(written), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("continuous")]
+    [InlineData("static")]
+    public void Serving_on_the_engine_sweeps_the_arrival_process_and_records_steps_for_phase_energy(string batching)
+    {
+        var code = Run("run", "--serving", batching, "--max-batch", "4", "--output", "out", "--run-id", batching, "--no-roofline", "--no-site");
+
+        Assert.True(code == ExitCodes.Ok, _cli.Error.ToString());
+        var requests = File.ReadAllLines(_cli.PathOf($"out/{batching}/requests.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .Where(r => !r.GetProperty("warmup").GetBoolean()).ToList();
+        Assert.Equal(["c1", "c4"], requests.Select(r => r.GetProperty("point").GetString()).Distinct());
+        Assert.All(requests, r => Assert.Equal("ok", r.GetProperty("status").GetString()));
+        var steps = File.ReadAllLines(_cli.PathOf($"out/{batching}/steps.jsonl")).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Contains(steps, s => s.GetProperty("phase").GetString() == "decode" && s.GetProperty("batch").GetInt32() > 1);
+        Assert.All(steps, s => Assert.True(s.GetProperty("batch").GetInt32() <= 4));
+        using var manifest = JsonDocument.Parse(File.ReadAllText(_cli.PathOf($"out/{batching}/manifest.json")));
+        Assert.Equal(batching, manifest.RootElement.GetProperty("backend").GetProperty("options").GetProperty("serving").GetString());
+    }
+
     [Fact]
     public void Ctrl_C_before_the_first_step_leaves_an_incomplete_readable_record_and_exit_130()
     {

@@ -38,7 +38,7 @@ public sealed class ShippedWorkloadsTests
         var w = WorkloadLoader.Load(Path.Combine(WorkloadsFolder(), file));
         Assert.Equal(Path.GetFileNameWithoutExtension(file), w.Name);
         Assert.False(string.IsNullOrWhiteSpace(w.Description));
-        Assert.Equal(["smoke", "full"], w.ProfileNames);
+        Assert.Equal(["smoke", "full"], w.ProfileNames.Take(2)); // every workload starts with these two; extras follow
 
         var smoke = Planner.Plan(w.GetProfile("smoke"), TinyVocab, TinyContext);
         var full = Planner.Plan(w.GetProfile("full"), LabVocab, LabContext);

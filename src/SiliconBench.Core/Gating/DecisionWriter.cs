@@ -21,8 +21,9 @@ public static class DecisionWriter
         ArgumentNullException.ThrowIfNull(decision);
         Directory.CreateDirectory(directory);
         var utf8 = new UTF8Encoding(false);
-        File.WriteAllText(Path.Combine(directory, JsonFile), ToJson(decision), utf8);
-        File.WriteAllText(Path.Combine(directory, MarkdownFile), ToMarkdown(decision), utf8);
+        // Paths relative to the decision's own folder, so the decision and its runs can be published together.
+        File.WriteAllText(Path.Combine(directory, JsonFile), ToJson(decision, directory), utf8);
+        File.WriteAllText(Path.Combine(directory, MarkdownFile), ToMarkdown(decision, directory), utf8);
     }
 
     public static string VerdictText(Verdict v) => v switch
@@ -32,7 +33,10 @@ public static class DecisionWriter
         _ => "insufficient_evidence",
     };
 
-    public static string ToJson(Decision decision)
+    private static string PathFrom(string? baseDirectory, string path) =>
+        baseDirectory is null ? path : Path.GetRelativePath(Path.GetFullPath(baseDirectory), Path.GetFullPath(path)).Replace('\\', '/');
+
+    public static string ToJson(Decision decision, string? baseDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(decision);
         using var buffer = new MemoryStream();
@@ -54,7 +58,7 @@ public static class DecisionWriter
             {
                 w.WriteStartObject();
                 w.WriteString("candidate", i.Candidate);
-                w.WriteString("run_dir", i.RunDir);
+                w.WriteString("run_dir", PathFrom(baseDirectory, i.RunDir));
                 w.WriteString("summary_sha256", i.Sha256);
                 w.WriteEndObject();
             }
@@ -118,7 +122,7 @@ public static class DecisionWriter
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
     }
 
-    public static string ToMarkdown(Decision decision)
+    public static string ToMarkdown(Decision decision, string? baseDirectory = null)
     {
         ArgumentNullException.ThrowIfNull(decision);
         var p = decision.Policy;
@@ -130,7 +134,7 @@ public static class DecisionWriter
             _ => "INSUFFICIENT EVIDENCE — the runs cannot settle the policy",
         };
         sb.Append(CultureInfo.InvariantCulture, $"# Gate decision: {p.Name}\n\n**{verdict}** (exit {decision.ExitCode})\n\n");
-        sb.Append(CultureInfo.InvariantCulture, $"Policy `{p.File}` (SHA-256 `{p.ContentSha256}`). Requirements are tested on the one-sided {p.Confidence * 100:0.#}% Student-t bound of the mean over repetitions.\n\n");
+        sb.Append(CultureInfo.InvariantCulture, $"Policy `{(p.File is null ? "(inline)" : PathFrom(baseDirectory, p.File))}` (SHA-256 `{p.ContentSha256}`). Requirements are tested on the one-sided {p.Confidence * 100:0.#}% Student-t bound of the mean over repetitions.\n\n");
         if (decision.Problems.Count > 0)
         {
             sb.Append("## Why\n\n");
@@ -148,14 +152,14 @@ public static class DecisionWriter
             foreach (var req in c.Requirements)
             {
                 var result = req.Passed switch { true => "pass", false => "FAIL", null => "not tested" };
-                var runs = string.Join("<br>", req.Values.Select(v => $"[{Path.GetFileName(Path.TrimEndingDirectorySeparator(v.RunDir))}]({v.RunDir}): {Comparison.Format(v.Value)}"));
+                var runs = string.Join("<br>", req.Values.Select(v => $"[{Path.GetFileName(Path.TrimEndingDirectorySeparator(v.RunDir))}]({PathFrom(baseDirectory, v.RunDir)}): {Comparison.Format(v.Value)}"));
                 sb.Append(CultureInfo.InvariantCulture, $"| {req.Workload} | {req.Point} | `{req.Requirement.Text}` | {Fmt(req.Mean)} | {Fmt(req.Bound)} | {result} | {runs} |\n");
             }
             sb.Append('\n');
         }
         sb.Append("## Inputs\n\n| candidate | run | summary.json SHA-256 |\n|---|---|---|\n");
         foreach (var i in decision.Inputs)
-            sb.Append(CultureInfo.InvariantCulture, $"| {i.Candidate} | [{i.RunDir}]({i.RunDir}) | `{i.Sha256}` |\n");
+            sb.Append(CultureInfo.InvariantCulture, $"| {i.Candidate} | [{PathFrom(baseDirectory, i.RunDir)}]({PathFrom(baseDirectory, i.RunDir)}) | `{i.Sha256}` |\n");
         return sb.ToString();
     }
 

@@ -13,6 +13,8 @@ internal static class RunLoader
         // Hidden folders (.git, .cache) are not runs.
         var folders = Directory.GetDirectories(resultsDirectory)
             .Where(f => !Path.GetFileName(f).StartsWith('.'))
+            // A gate decision (decision.json) kept beside the runs it judged is not a run.
+            .Where(f => !File.Exists(Path.Combine(f, "decision.json")))
             .Where(f => excluded is null || !string.Equals(Path.GetFullPath(f), excluded, StringComparison.Ordinal))
             .Order(StringComparer.Ordinal)
             .SelectMany(ExpandRepetitions)

@@ -148,10 +148,11 @@ public sealed class GateTests
             var inputs = root.GetProperty("inputs").EnumerateArray().ToList();
             Assert.Equal(6, inputs.Count);
             var first = inputs[0];
-            var expectedHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(first.GetProperty("run_dir").GetString()!, "summary.json"))));
+            var expectedHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(dir, first.GetProperty("run_dir").GetString()!, "summary.json"))));
             Assert.Equal(expectedHash, first.GetProperty("summary_sha256").GetString());
             var values = root.GetProperty("candidates")[0].GetProperty("requirements")[0].GetProperty("values").EnumerateArray().ToList();
-            Assert.All(values, v => Assert.True(Directory.Exists(v.GetProperty("run_dir").GetString())));
+            // Run links are relative to the decision's folder, so they resolve wherever the two are published together.
+            Assert.All(values, v => Assert.True(Directory.Exists(Path.Combine(dir, v.GetProperty("run_dir").GetString()!))));
             var md = File.ReadAllText(Path.Combine(dir, DecisionWriter.MarkdownFile));
             Assert.Contains("**PASS — winner: `cheap`**", md, StringComparison.Ordinal);
         }

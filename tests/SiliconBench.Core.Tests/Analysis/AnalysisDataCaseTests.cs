@@ -10,15 +10,9 @@ namespace SiliconBench.Tests.Analysis;
 /// </summary>
 public sealed class AnalysisDataCaseTests
 {
-    private static readonly string CasesRoot = Path.Combine(AppContext.BaseDirectory, "Data", "Analysis");
+    private static readonly string CasesRoot = DataCases.Root("Analysis");
 
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in Directory.GetDirectories(CasesRoot).Order(StringComparer.Ordinal))
-            data.Add(Path.GetFileName(dir));
-        return data;
-    }
+    public static TheoryData<string> Cases() => DataCases.In("Analysis");
 
     [Fact]
     public void Every_required_case_is_present()

@@ -11,15 +11,9 @@ namespace SiliconBench.Tests.Costs;
 /// </summary>
 public sealed class CostDataCaseTests
 {
-    private static readonly string CasesRoot = Path.Combine(AppContext.BaseDirectory, "Data", "Costs");
+    private static readonly string CasesRoot = DataCases.Root("Costs");
 
-    public static TheoryData<string> Cases()
-    {
-        var data = new TheoryData<string>();
-        foreach (var dir in Directory.GetDirectories(CasesRoot).Order(StringComparer.Ordinal))
-            data.Add(Path.GetFileName(dir));
-        return data;
-    }
+    public static TheoryData<string> Cases() => DataCases.In("Costs");
 
     [Fact]
     public void Every_required_case_is_present()

@@ -3,6 +3,7 @@ using SiliconBench.Records;
 using SiliconBench.Running;
 using SiliconBench.Testing;
 using SiliconBench.Testing.Engines;
+using SiliconBench.Testing.Records;
 using SiliconBench.Testing.Telemetry;
 using Xunit;
 
@@ -25,16 +26,7 @@ public sealed class RunSessionTests : IDisposable
         Repetitions = reps,
     };
 
-    private static RunManifest Draft() => new()
-    {
-        RunId = "test",
-        StartedUtc = DateTimeOffset.UnixEpoch,
-        Tool = new ToolInfo("siliconbench", "0", null),
-        Host = new HostInfo { Hostname = "h", Os = "os", Cpu = "cpu", Runtime = "rt" },
-        Backend = new BackendInfo { Id = "scripted", Version = "1", Device = "cpu" },
-        Model = new ModelInfo { Spec = "s", Name = "s", Dtype = "fp32", CheckpointDtype = "fp32", Weights = "none" },
-        Workload = new WorkloadInfo { Name = "w", Profile = "smoke" },
-    };
+    private static RunManifest Draft() => TestManifests.Draft();
 
     private RunManifest ManifestOnDisk() =>
         JsonSerializer.Deserialize(File.ReadAllText(Path.Combine(_dir, RunFiles.Manifest)), RecordJsonContext.Indented.RunManifest)!;

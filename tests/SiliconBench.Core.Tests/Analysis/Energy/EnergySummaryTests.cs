@@ -5,6 +5,7 @@ using SiliconBench.Running;
 using SiliconBench.Telemetry;
 using SiliconBench.Testing;
 using SiliconBench.Testing.Engines;
+using SiliconBench.Testing.Records;
 using SiliconBench.Testing.Telemetry;
 using Xunit;
 
@@ -31,17 +32,7 @@ public sealed class EnergySummaryTests : IDisposable
             WarmupRepetitions = 1,
             Repetitions = 5,
         };
-        var draft = new RunManifest
-        {
-            RunId = "energy",
-            StartedUtc = DateTimeOffset.UnixEpoch,
-            Tool = new ToolInfo("siliconbench", "0", null),
-            Host = new HostInfo { Hostname = "h", Os = "os", Cpu = "cpu", Runtime = "rt" },
-            Backend = new BackendInfo { Id = "scripted", Version = "1", Device = "cpu" },
-            Model = new ModelInfo { Spec = "s", Name = "s", Dtype = "fp32", CheckpointDtype = "fp32", Weights = "none" },
-            Workload = new WorkloadInfo { Name = "w", Profile = "smoke" },
-            Sensors = [.. samplers.SelectMany(s => s.Sensors)],
-        };
+        var draft = TestManifests.Draft("energy") with { Sensors = [.. samplers.SelectMany(s => s.Sensors)] };
         using (var writer = RunRecordWriter.Create(_dir))
             new RunSession(clock, writer, samplers).Run(new ScriptedEngine(clock), schedule, draft, idleSeconds: 1, CancellationToken.None,
                 wait: (span, _) => clock.Advance(span.TotalSeconds));

@@ -80,6 +80,7 @@ public static class CliApp
             ReportCommand.Create(env),
             CompareCommand.Create(env),
             GateCommand.Create(env),
+            ProjectCommand.Create(env),
             ProbeCommand.Create(env),
         };
 }

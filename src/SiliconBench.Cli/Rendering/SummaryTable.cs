@@ -40,6 +40,8 @@ internal static class SummaryTable
         };
         foreach (var (scope, metrics) in summary.Energy)
             lines.Add(new Markup($"  {Markup.Escape(scope)}: {Format(metrics.Scalar("energy_j"))} J, {Format(metrics.Scalar("avg_power_w"))} W, {Format(metrics.Scalar("output_tokens_per_j"))} output tok/J"));
+        if (summary.Serving is { } serving)
+            lines.Add(new Markup(Markup.Escape($"serving sweep: knee at {serving.KneePoint ?? "none reached"}, stable envelope up to {serving.StableEnvelopePoint ?? "—"}, most goodput at {serving.MaxGoodputPoint ?? "— (no SLO)"}, most throughput at {serving.MaxThroughputPoint ?? "—"} ({serving.KneeRule})")));
         if (summary.Cost is { } cost)
             lines.Add(new Markup(Markup.Escape($"cost ({cost.Sheet}, {cost.Basis}): {Format(cost.UsdPerHour)} $/h, {Format(cost.UsdPerMillionOutputTokens)} $/M output tokens, {Format(cost.OutputTokensPerUsd)} output tokens/$")));
         foreach (var note in v.Notes)

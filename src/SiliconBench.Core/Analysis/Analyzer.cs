@@ -81,7 +81,8 @@ public static class Analyzer
             Overall = overall,
             Points = points,
         };
-// Energy first: an owned system's hourly cost includes its measured power.
+        summary = ServingAnalysis.Apply(summary, record, windows.Points);
+        // Energy first: an owned system's hourly cost includes its measured power.
         var withEnergy = EnergySummary.Apply(summary, record);
         return options?.Cost is { } sheet ? Costs.CostAnalysis.Apply(withEnergy, sheet, manifest.Accelerators.Count) : withEnergy;
     }

@@ -89,6 +89,9 @@ public sealed record Summary
     public IReadOnlyList<PointSummary> Points { get; init; } = [];
     /// <summary>Sensor scope → energy metrics over the overall window; empty until the energy analysis fills it.</summary>
     public SortedDictionary<string, MetricSet> Energy { get; init; } = new(StringComparer.Ordinal);
+    /// <summary>Serving sweeps only: the knee of the load sweep and the best points (<see cref="ServingAnalysis"/>).</summary>
+    public ServingSummary? Serving { get; init; }
+
     /// <summary>Cost over the overall window (<see cref="CostAnalysis"/>); null when no cost sheet was given.</summary>
     public CostSection? Cost { get; init; }
 

@@ -52,6 +52,7 @@ public static class SummaryReader
                 Points = [.. Property(root, "points", JsonValueKind.Array, file).EnumerateArray().Select(p => Point(p, file))],
                 Energy = Energy(Property(root, "energy", JsonValueKind.Object, file), file, "energy"),
                 Cost = Cost(root, file, "cost"),
+                Serving = Serving(root, file),
             };
         }
     }
@@ -67,6 +68,21 @@ public static class SummaryReader
             Metrics = Metrics(Property(p, "metrics", JsonValueKind.Object, file), file, "points[].metrics"),
             Energy = p.TryGetProperty("energy", out var e) ? Energy(Expect(e, JsonValueKind.Object, file, "points[].energy"), file, "points[].energy") : new(StringComparer.Ordinal),
             Cost = Cost(p, file, "points[].cost"),
+        };
+    }
+
+    private static ServingSummary? Serving(JsonElement root, string file)
+    {
+        if (!root.TryGetProperty("serving", out var s) || s.ValueKind == JsonValueKind.Null)
+            return null;
+        Expect(s, JsonValueKind.Object, file, "serving");
+        return new ServingSummary
+        {
+            KneePoint = OptionalString(s, "knee_point", file),
+            StableEnvelopePoint = OptionalString(s, "stable_envelope_point", file),
+            MaxGoodputPoint = OptionalString(s, "max_goodput_point", file),
+            MaxThroughputPoint = OptionalString(s, "max_throughput_point", file),
+            KneeRule = String(s, "knee_rule", file),
         };
     }
 

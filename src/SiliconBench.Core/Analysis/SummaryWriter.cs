@@ -66,6 +66,7 @@ public static class SummaryWriter
             w.WritePropertyName("energy");
             WriteEnergy(w, summary.Energy);
             WriteCost(w, summary.Cost);
+            WriteServing(w, summary.Serving);
             w.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.ToArray()) + "\n";
@@ -91,6 +92,27 @@ public static class SummaryWriter
         foreach (var note in v.Notes)
             w.WriteStringValue(note);
         w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>The serving object, written only for serving sweeps so engine-mode summaries keep their bytes.</summary>
+    private static void WriteServing(Utf8JsonWriter w, ServingSummary? serving)
+    {
+        if (serving is null)
+            return;
+        w.WriteStartObject("serving");
+        foreach (var (name, value) in new[]
+        {
+            ("knee_point", serving.KneePoint), ("stable_envelope_point", serving.StableEnvelopePoint),
+            ("max_goodput_point", serving.MaxGoodputPoint), ("max_throughput_point", serving.MaxThroughputPoint),
+            ("knee_rule", serving.KneeRule),
+        })
+        {
+            if (value is null)
+                w.WriteNull(name);
+            else
+                w.WriteString(name, value);
+        }
         w.WriteEndObject();
     }
 

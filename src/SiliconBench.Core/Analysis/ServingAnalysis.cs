@@ -1,0 +1,107 @@
+using SiliconBench.Records;
+
+namespace SiliconBench.Analysis;
+
+/// <summary>
+/// What a serving sweep says beyond each point's metrics: where the stable concurrency (or rate) envelope ends.
+/// The knee is the first load point whose p99 TTFT exceeds <see cref="ServingAnalysis.KneeFactor"/> × the p99 TTFT
+/// of the lightest load: the tail has departed from what an unloaded server gives. The envelope is the point before it.
+/// </summary>
+public sealed record ServingSummary
+{
+    public string? KneePoint { get; init; }
+    public string? StableEnvelopePoint { get; init; }
+    /// <summary>Most requests per second meeting every SLO; null without SLOs.</summary>
+    public string? MaxGoodputPoint { get; init; }
+    public string? MaxThroughputPoint { get; init; }
+    public required string KneeRule { get; init; }
+}
+
+public static partial class ServingAnalysis
+{
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(c\d+|r\d+(\.\d+)?)$")]
+    private static partial System.Text.RegularExpressions.Regex LoadPointId();
+
+    public const double KneeFactor = 2.0;
+    /// <summary>Requests submitted and still waiting for their first token: the queue in front of prefill.</summary>
+    public const string QueueDepthMax = "queue_depth_max";
+    public const string QueueDepthMean = "queue_depth_mean";
+
+    /// <summary>A serving run: requests arrive by a load process (an endpoint, or an engine behind the batching scheduler).</summary>
+    public static bool IsServing(RunManifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        return manifest.Backend.Id == "openai" || manifest.Backend.Options.ContainsKey("serving");
+    }
+
+    public static Summary Apply(Summary summary, RunRecord record, IReadOnlyList<(string Point, MeasurementWindow? Window)> windows)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        ArgumentNullException.ThrowIfNull(record);
+        ArgumentNullException.ThrowIfNull(windows);
+        if (!IsServing(record.Manifest) || summary.Points.Count == 0)
+            return summary;
+
+        foreach (var point in summary.Points)
+        {
+            var window = windows.FirstOrDefault(w => w.Point == point.Point).Window;
+            var (max, mean) = QueueDepth(record.Requests.Where(r => !r.Warmup && r.Point == point.Point), window);
+            point.Metrics.Set(QueueDepthMax, max);
+            point.Metrics.Set(QueueDepthMean, mean);
+        }
+
+        // A knee needs a load sweep: two or more points named by their load (c<concurrency>, r<rate>).
+        if (summary.Points.Count < 2 || !summary.Points.All(p => LoadPointId().IsMatch(p.Point)))
+            return summary;
+        var p99 = summary.Points.Select(p => p.Metrics.DistributionOf(MetricIds.TtftMs)?.P99).ToList();
+        string? knee = null, envelope = null;
+        if (p99[0] is { } baseline)
+        {
+            var k = p99.FindIndex(1, v => v is { } x && x > KneeFactor * baseline);
+            knee = k > 0 ? summary.Points[k].Point : null;
+            envelope = k > 0 ? summary.Points[k - 1].Point : summary.Points[^1].Point;
+        }
+        return summary with
+        {
+            Serving = new ServingSummary
+            {
+                KneePoint = knee,
+                StableEnvelopePoint = envelope,
+                MaxGoodputPoint = ArgMax(summary, MetricIds.GoodputRequestsPerS),
+                MaxThroughputPoint = ArgMax(summary, MetricIds.OutputTokensPerS),
+                KneeRule = $"first point whose p99 TTFT exceeds {KneeFactor:0.#} x the p99 TTFT of {summary.Points[0].Point}; the stable envelope is the point before it",
+            },
+        };
+    }
+
+    private static string? ArgMax(Summary summary, string metric) =>
+        summary.Points.Where(p => p.Metrics.Scalar(metric) is > 0).OrderByDescending(p => p.Metrics.Scalar(metric)).Select(p => p.Point).FirstOrDefault();
+
+    /// <summary>Largest and time-weighted mean number of requests submitted but without a first token, over the window.</summary>
+    internal static (double? Max, double? Mean) QueueDepth(IEnumerable<RequestRecord> requests, MeasurementWindow? window)
+    {
+        var events = new List<(double T, int Delta)>();
+        foreach (var r in requests)
+        {
+            events.Add((r.TSubmit, +1));
+            events.Add((r.TFirst ?? r.TEnd ?? r.TSubmit, -1));
+        }
+        if (events.Count == 0 || window is null || window.Seconds <= 0)
+            return (null, null);
+        // At equal times leave before joining, so a request answered at once never counts as queued.
+        events.Sort((a, b) => a.T != b.T ? a.T.CompareTo(b.T) : a.Delta.CompareTo(b.Delta));
+        int depth = 0, max = 0;
+        double area = 0, last = window.TStart;
+        foreach (var (t, delta) in events)
+        {
+            var clipped = Math.Clamp(t, window.TStart, window.TEnd);
+            area += depth * (clipped - last);
+            last = clipped;
+            depth += delta;
+            if (t >= window.TStart && t <= window.TEnd)
+                max = Math.Max(max, depth);
+        }
+        area += depth * (window.TEnd - last);
+        return (max, area / window.Seconds);
+    }
+}

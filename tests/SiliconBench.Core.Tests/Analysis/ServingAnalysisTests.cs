@@ -1,0 +1,52 @@
+using SiliconBench.Analysis;
+using SiliconBench.Records;
+using SiliconBench.Testing.Records;
+using Xunit;
+
+namespace SiliconBench.Tests.Analysis;
+
+public sealed class ServingAnalysisTests
+{
+    private static RequestRecord Request(string point, double submit, double first) =>
+        new() { Id = $"r-{point}-{submit}", Point = point, TSubmit = submit, TFirst = first, TEnd = first + 1, OutputTokens = 2, Chunks = [new(first, 1), new(first + 1, 1)] };
+
+    [Fact]
+    public void Queue_depth_counts_requests_waiting_for_their_first_token_time_weighted_over_the_window()
+    {
+        // Depth 1 on [0, 0.5), 2 on [0.5, 1), 1 on [1, 2): area 0.5 + 1 + 1 = 2.5 over 2 s.
+        var (max, mean) = ServingAnalysis.QueueDepth([Request("c2", 0, 1), Request("c2", 0.5, 2)], new MeasurementWindow(0, 2));
+
+        Assert.Equal(2, max);
+        Assert.Equal(1.25, mean!.Value, 12);
+    }
+
+    [Fact]
+    public void The_knee_is_the_first_point_whose_p99_ttft_doubles_the_lightest_loads()
+    {
+        static PointSummary Point(string id, double p99, double goodput)
+        {
+            var metrics = new MetricSet();
+            metrics.Set(MetricIds.TtftMs, new Distribution(p99 / 2, p99 / 2, p99, p99, p99, 1, p99, 10));
+            metrics.Set(MetricIds.GoodputRequestsPerS, goodput);
+            metrics.Set(MetricIds.OutputTokensPerS, goodput * 10);
+            return new PointSummary { Point = id, Metrics = metrics };
+        }
+        var summary = new Summary
+        {
+            RunId = "sweep",
+            Validity = new Validity { Energy = "not measured" },
+            Overall = new MetricSet(),
+            Points = [Point("c1", 100, 1), Point("c2", 150, 2), Point("c4", 250, 3), Point("c8", 400, 2.5)],
+        };
+        var manifest = TestManifests.Draft() with { Backend = new BackendInfo { Id = "openai", Version = "1", Device = "remote" } };
+        var record = new RunRecord { Manifest = manifest };
+
+        var serving = ServingAnalysis.Apply(summary, record, []).Serving!;
+
+        Assert.Equal(("c4", "c2"), (serving.KneePoint, serving.StableEnvelopePoint));
+        Assert.Equal("c4", serving.MaxGoodputPoint);
+        Assert.Equal("c4", serving.MaxThroughputPoint);
+        // Engine-mode runs get no serving section, so their summaries keep their bytes.
+        Assert.Null(ServingAnalysis.Apply(summary, new RunRecord { Manifest = TestManifests.Draft() }, []).Serving);
+    }
+}

@@ -36,9 +36,7 @@ public static class Planner
         }
 
         var seedKey = StreamKey.Of(profile.Seed);
-        var prefix = new int[profile.SharedPrefixTokens];
-        var prefixRandom = StableRandom.FromKey(StreamKey.Mix(seedKey, "shared-prefix"));
-        FillTokens(prefix, 0, prefix.Length, vocabSize, ref prefixRandom);
+        var prefix = SharedPrefix(profile, vocabSize);
 
         var points = new List<ScheduledPoint>(profile.BatchSizes.Count * pairs.Count);
         foreach (var batch in profile.BatchSizes)
@@ -66,6 +64,15 @@ public static class Planner
             if (list[i] == value)
                 return i;
         return 0;
+    }
+
+    /// <summary>The tokens every prompt of the run starts with (a system prompt, tool definitions), the same in both modes.</summary>
+    internal static int[] SharedPrefix(ResolvedProfile profile, int vocabSize)
+    {
+        var prefix = new int[profile.SharedPrefixTokens];
+        var random = StableRandom.FromKey(StreamKey.Mix(StreamKey.Of(profile.Seed), "shared-prefix"));
+        FillTokens(prefix, 0, prefix.Length, vocabSize, ref random);
+        return prefix;
     }
 
     internal static void FillTokens(int[] tokens, int from, int to, int vocabSize, ref StableRandom random)

@@ -6,7 +6,8 @@ namespace SiliconBench.Planning;
 /// <summary>
 /// Serving mode's plan: the profile's arrival process as a sweep of load points (closed-loop concurrencies or
 /// open-loop rates), and for every request slot its lengths drawn from the profile's distributions and a
-/// prompt, deterministic per seed, point and slot. Requests cycle through the profile's (context, output) pairs.
+/// prompt, deterministic per seed, point and slot, opening with the profile's shared prefix. Requests cycle
+/// through the profile's (context, output) pairs. Multi-turn conversations are engine-mode only for now.
 /// </summary>
 public static class ServingPlanner
 {
@@ -29,6 +30,7 @@ public static class ServingPlanner
         }
         var seedKey = StreamKey.Of(profile.Seed);
         var vocab = Math.Max(2, vocabSize);
+        var prefix = Planner.SharedPrefix(profile, vocab);
 
         ServingRequestSpec Request(RequestSlot slot)
         {
@@ -39,9 +41,11 @@ public static class ServingPlanner
             var output = LengthSampler.Draw(profile.Output, pair.Output, ref random);
             if (maxContext is { } m && input + output > m)
                 output = Math.Max(1, m - input);
+            // Prompts open with the run's shared prefix (agentic and RAG profiles), so a server's prefix cache can hit.
             var ids = new int[input];
-            for (var i = 0; i < ids.Length; i++)
-                ids[i] = random.NextInt(1, vocab - 1);
+            var shared = Math.Min(prefix.Length, input);
+            prefix.AsSpan(0, shared).CopyTo(ids);
+            Planner.FillTokens(ids, shared, ids.Length, vocab, ref random);
             return new ServingRequestSpec(input, output) { PromptTokenIds = ids, PromptText = TextOf(ids) };
         }
 

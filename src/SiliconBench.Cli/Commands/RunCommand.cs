@@ -57,13 +57,15 @@ internal static class RunCommand
         var servingMode = new Option<string?>("--serving") { Description = "Serve the workload's arrival sweep in-process on the engine: continuous | static batching." };
         var maxBatch = new Option<int>("--max-batch") { Description = "With --serving: most sequences in a batch.", DefaultValueFactory = _ => 8 };
         var prefillChunk = new Option<int?>("--prefill-chunk") { Description = "With --serving continuous: most prompt tokens a sequence prefills per step (chunked prefill)." };
+        var search = new Option<bool>("--search") { Description = "Serving: instead of the sweep, search for the highest concurrency whose requests meet the workload's SLOs (doubling, then bisection)." };
+        var searchMax = new Option<int>("--search-max") { Description = "With --search: the highest concurrency tried.", DefaultValueFactory = _ => 256 };
         var cost = new Option<string?>("--cost") { Description = "Price the run with this cost sheet (YAML; see workloads/costs/)." };
         var site = new Option<string>("--site") { Description = "Render the comparison site of the results directory here after the run.", DefaultValueFactory = _ => "site" };
         var noSite = new Option<bool>("--no-site") { Description = "Do not render the site." };
 
         var command = new Command("run", "Run a workload on an engine and write a run record (default: the CPU smoke workload on onnxruntime cpu with synthetic:tiny).")
         {
-            workload, profile, backend, model, device, dtype, seed, output, runId, samplers, idle, noRoofline, engineOptions, cacheDir, repeat, cooldown, endpointUrl, api, apiKeyEnv, http2, tokenIds, vocab, servingMode, maxBatch, prefillChunk, cost, site, noSite, json,
+            workload, profile, backend, model, device, dtype, seed, output, runId, samplers, idle, noRoofline, engineOptions, cacheDir, repeat, cooldown, endpointUrl, api, apiKeyEnv, http2, tokenIds, vocab, servingMode, maxBatch, prefillChunk, search, searchMax, cost, site, noSite, json,
         };
         command.SetAction(parse => Execute(env, new RunArguments
         {
@@ -93,6 +95,8 @@ internal static class RunCommand
             Serving = parse.GetValue(servingMode),
             MaxBatch = parse.GetValue(maxBatch),
             PrefillChunk = parse.GetValue(prefillChunk),
+            Search = parse.GetValue(search),
+            SearchMax = parse.GetValue(searchMax),
             CooldownSeconds = parse.GetValue(cooldown),
             Site = parse.GetValue(noSite) ? null : parse.GetValue(site),
         }));
@@ -111,6 +115,12 @@ internal static class RunCommand
             throw new InputException("--idle-s", null, "--idle-s", "expected a duration ≥ 0 seconds");
         if (args.Repeat < 1)
             throw new InputException("--repeat", null, "--repeat", "expected a whole number ≥ 1");
+        if (args.Search && profile.Slo.IsEmpty)
+            throw new InputException(source.DisplayName, null, "slo", "--search needs SLOs in the workload profile (or pick one that has them)");
+        if (args.Search && args.Backend != OpenAiBackend && args.Serving is null)
+            throw new InputException("--search", null, "--search", "the SLO search is for serving: add --serving continuous|static, or use --backend openai");
+        if (args.Search && args.SearchMax < 1)
+            throw new InputException("--search-max", null, "--search-max", "expected a whole number ≥ 1");
         if (args.CooldownSeconds < 0)
             throw new InputException("--cooldown-s", null, "--cooldown-s", "expected a duration ≥ 0 seconds");
         var options = ParseEngineOptions(args.EngineOptions);
@@ -162,7 +172,7 @@ internal static class RunCommand
                 if (!endpoint.HasApiKey)
                     notes.Add($"no API key in ${endpoint.Options.ApiKeyVariable}; requests were sent without one");
                 var backend = endpoint;
-                measure = (clock, _) => (writer, token) => new ServingRunner(clock).RunAsync(backend, plan, writer, token).GetAwaiter().GetResult();
+                measure = (clock, _) => (writer, token) => Serve(env, args, profile, clock, backend, plan, null, writer, token);
             }
             else
             {
@@ -199,7 +209,7 @@ internal static class RunCommand
                 measure = (clock, _) => (writer, token) =>
                 {
                     using var scheduler = new BatchingScheduler(batching, clock, batchingOptions);
-                    var outcome = new ServingRunner(clock, new BatchingObserver(scheduler)).RunAsync(scheduler, plan, writer, token).GetAwaiter().GetResult();
+                    var outcome = Serve(env, args, profile, clock, scheduler, plan, new BatchingObserver(scheduler), writer, token);
                     scheduler.WriteSteps(writer);
                     return outcome;
                 };
@@ -319,6 +329,20 @@ internal static class RunCommand
     /// <summary>The serving-mode backend id: a request-level endpoint rather than a step-level engine.</summary>
     public const string OpenAiBackend = "openai";
 
+    /// <summary>Serves the plan's sweep, or with <c>--search</c> finds the highest concurrency that meets the SLOs.</summary>
+    private static RunOutcome Serve(CliEnvironment env, RunArguments args, ResolvedProfile profile, ITimeSource clock, IRequestBackend backend,
+        ServingPlan plan, IServingObserver? observer, RunRecordWriter writer, CancellationToken token)
+    {
+        if (!args.Search)
+            return new ServingRunner(clock, observer).RunAsync(backend, plan, writer, token).GetAwaiter().GetResult();
+        var requests = profile.RequestCount ?? ServingPlanner.DefaultRequestsPerPoint;
+        var result = new SloSearch(clock, observer).RunAsync(backend, plan, profile.Slo, requests, args.SearchMax, SloSearch.DefaultAttainment, writer, token)
+            .GetAwaiter().GetResult();
+        var probes = string.Join(", ", result.Probes.Select(p => $"c{p.Concurrency}: {p.Attainment:0%}"));
+        env.Error.WriteLine($"SLO search: highest concurrency meeting the SLOs for ≥ {SloSearch.DefaultAttainment:0%} of requests: {result.BestConcurrency?.ToString(CultureInfo.InvariantCulture) ?? "none (even 1 misses)"} ({probes})");
+        return result.Incomplete is { } why ? RunOutcome.Incomplete(why) : RunOutcome.Completed;
+    }
+
     private static BatchingOptions BatchingOptionsOf(RunArguments args, string mode)
     {
         var parsed = mode switch
@@ -423,6 +447,8 @@ internal static class RunCommand
         public string? Serving { get; init; }
         public int MaxBatch { get; init; } = 8;
         public int? PrefillChunk { get; init; }
+        public bool Search { get; init; }
+        public int SearchMax { get; init; } = 256;
         public double CooldownSeconds { get; init; }
         public string? Site { get; init; }
     }

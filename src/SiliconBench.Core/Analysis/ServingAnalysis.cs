@@ -14,6 +14,8 @@ public sealed record ServingSummary
     /// <summary>Most requests per second meeting every SLO; null without SLOs.</summary>
     public string? MaxGoodputPoint { get; init; }
     public string? MaxThroughputPoint { get; init; }
+    /// <summary>Highest load at which at least <see cref="ServingAnalysis.SloAttainment"/> of the requests met every SLO; null without SLOs.</summary>
+    public string? SloEnvelopePoint { get; init; }
     public required string KneeRule { get; init; }
 }
 
@@ -23,6 +25,7 @@ public static partial class ServingAnalysis
     private static partial System.Text.RegularExpressions.Regex LoadPointId();
 
     public const double KneeFactor = 2.0;
+    public const double SloAttainment = 0.9;
     /// <summary>Requests submitted and still waiting for their first token: the queue in front of prefill.</summary>
     public const string QueueDepthMax = "queue_depth_max";
     public const string QueueDepthMean = "queue_depth_mean";
@@ -53,14 +56,19 @@ public static partial class ServingAnalysis
         // A knee needs a load sweep: two or more points named by their load (c<concurrency>, r<rate>).
         if (summary.Points.Count < 2 || !summary.Points.All(p => LoadPointId().IsMatch(p.Point)))
             return summary;
-        var p99 = summary.Points.Select(p => p.Metrics.DistributionOf(MetricIds.TtftMs)?.P99).ToList();
+        // By load, not by run order: a search probes 8 before 6 and 5.
+        var byLoad = summary.Points.OrderBy(p => double.Parse(p.Point.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture)).ToList();
+        var p99 = byLoad.Select(p => p.Metrics.DistributionOf(MetricIds.TtftMs)?.P99).ToList();
         string? knee = null, envelope = null;
         if (p99[0] is { } baseline)
         {
             var k = p99.FindIndex(1, v => v is { } x && x > KneeFactor * baseline);
-            knee = k > 0 ? summary.Points[k].Point : null;
-            envelope = k > 0 ? summary.Points[k - 1].Point : summary.Points[^1].Point;
+            knee = k > 0 ? byLoad[k].Point : null;
+            envelope = k > 0 ? byLoad[k - 1].Point : byLoad[^1].Point;
         }
+        // Goodput and throughput count the same ok requests, so their ratio is the share meeting every SLO.
+        var sloEnvelope = byLoad.LastOrDefault(p => p.Metrics.Scalar(MetricIds.GoodputRequestsPerS) is { } good
+            && p.Metrics.Scalar(MetricIds.RequestsPerS) is { } all && all > 0 && good / all >= SloAttainment)?.Point;
         return summary with
         {
             Serving = new ServingSummary
@@ -69,7 +77,9 @@ public static partial class ServingAnalysis
                 StableEnvelopePoint = envelope,
                 MaxGoodputPoint = ArgMax(summary, MetricIds.GoodputRequestsPerS),
                 MaxThroughputPoint = ArgMax(summary, MetricIds.OutputTokensPerS),
-                KneeRule = $"first point whose p99 TTFT exceeds {KneeFactor:0.#} x the p99 TTFT of {summary.Points[0].Point}; the stable envelope is the point before it",
+                SloEnvelopePoint = sloEnvelope,
+                KneeRule = $"first point whose p99 TTFT exceeds {KneeFactor:0.#} x the p99 TTFT of {byLoad[0].Point}; the stable envelope is the point before it; "
+                    + $"the SLO envelope is the highest load where >= {SloAttainment:0%} of requests met every SLO",
             },
         };
     }

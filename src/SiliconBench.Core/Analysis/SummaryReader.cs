@@ -82,6 +82,7 @@ public static class SummaryReader
             StableEnvelopePoint = OptionalString(s, "stable_envelope_point", file),
             MaxGoodputPoint = OptionalString(s, "max_goodput_point", file),
             MaxThroughputPoint = OptionalString(s, "max_throughput_point", file),
+            SloEnvelopePoint = OptionalString(s, "slo_envelope_point", file),
             KneeRule = String(s, "knee_rule", file),
         };
     }

@@ -105,6 +105,7 @@ public static class SummaryWriter
         {
             ("knee_point", serving.KneePoint), ("stable_envelope_point", serving.StableEnvelopePoint),
             ("max_goodput_point", serving.MaxGoodputPoint), ("max_throughput_point", serving.MaxThroughputPoint),
+            ("slo_envelope_point", serving.SloEnvelopePoint),
             ("knee_rule", serving.KneeRule),
         })
         {

@@ -27,6 +27,8 @@ public sealed class ServingRunner
 {
     private readonly ITimeSource _clock;
     private readonly IServingObserver? _observer;
+    // Request ids run on across RunAsync calls, so a search that runs one probe at a time keeps them unique.
+    private int _requestCounter;
 
     public ServingRunner(ITimeSource clock, IServingObserver? observer = null)
     {
@@ -85,7 +87,6 @@ public sealed class ServingRunner
         private readonly Channel<RequestRecord> _records = Channel.CreateUnbounded<RequestRecord>(new UnboundedChannelOptions { SingleReader = true });
         private readonly Task _recordWriter;
         private readonly Lock _lock = new();
-        private int _requestCounter;
         private int _finished;
         private int _failed;
         private string? _lastFailure;
@@ -242,7 +243,7 @@ public sealed class ServingRunner
         {
             if (token.IsCancellationRequested)
                 return;
-            var id = $"r-{Interlocked.Increment(ref _requestCounter):D6}";
+            var id = $"r-{Interlocked.Increment(ref _runner._requestCounter):D6}";
             var request = new ServingRequest
             {
                 Id = id,

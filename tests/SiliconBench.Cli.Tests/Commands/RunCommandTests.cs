@@ -153,6 +153,13 @@ public sealed class RunCommandTests : IDisposable
         AssertOneLineError("--output", "cannot write");
     }
 
+    [Fact]
+    public void The_slo_search_outside_serving_mode_is_bad_input()
+    {
+        Assert.Equal(ExitCodes.BadInput, Run("run", "--search", "--output", "out"));
+        AssertOneLineError("--search", "serving");
+    }
+
     [Theory]
     [InlineData("--backend", "tensorflow", "unknown backend 'tensorflow'")]
     [InlineData("--sampler", "nvml:gpus=x", "--sampler")]

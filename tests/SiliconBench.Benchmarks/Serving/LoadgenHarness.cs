@@ -14,7 +14,7 @@ namespace SiliconBench.Benchmarks.Serving;
 /// arrival time minus the server's send time, both read from the same <see cref="MonotonicClock"/>).
 /// </summary>
 /// <remarks>
-/// Usage: <c>loadgen [--streams 1,100,1000,5000] [--chunks 64] [--seconds 5] [--interval-ms 0] [--ramp 1] [--backlog 8192] [--io-queues N] [--min-threads N]</c>.
+/// Usage: <c>loadgen [--streams 1,100,1000,5000] [--chunks 64] [--seconds 5] [--interval-ms 0] [--ramp 1] [--backlog 8192] [--io-queues N] [--min-threads N] [--inline-server]</c>.
 /// Server and client share the machine's cores, so every figure is a lower bound on the client alone.
 /// </remarks>
 internal static class LoadgenHarness
@@ -29,8 +29,14 @@ internal static class LoadgenHarness
         var rampSeconds = 1.0;
         int? ioQueues = null;
         var minThreads = 0;
+        var inline = false;
         for (var i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--inline-server")
+            {
+                inline = true;
+                continue;
+            }
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
             switch (args[i])
             {
@@ -59,7 +65,7 @@ internal static class LoadgenHarness
                     backlog = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
                 default:
-                    Console.Error.WriteLine($"unknown option {args[i]}; usage: loadgen [--streams 1,100,1000,5000] [--chunks 64] [--seconds 5] [--interval-ms 0] [--ramp 1] [--backlog 8192] [--io-queues N] [--min-threads N]");
+                    Console.Error.WriteLine($"unknown option {args[i]}; usage: loadgen [--streams 1,100,1000,5000] [--chunks 64] [--seconds 5] [--interval-ms 0] [--ramp 1] [--backlog 8192] [--io-queues N] [--min-threads N] [--inline-server]");
                     return 2;
             }
             i++;
@@ -68,7 +74,7 @@ internal static class LoadgenHarness
         if (minThreads > 0)
             ThreadPool.SetMinThreads(minThreads, minThreads);
         var clock = new MonotonicClock();
-        await using var server = await LoadgenServer.StartAsync(clock, backlog, ioQueues).ConfigureAwait(false);
+        await using var server = await LoadgenServer.StartAsync(clock, backlog, ioQueues, inline).ConfigureAwait(false);
         server.Interval = TimeSpan.FromMilliseconds(intervalMs);
         var options = new OpenAiEndpointOptions
         {
@@ -85,8 +91,9 @@ internal static class LoadgenHarness
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"loadgen: {Environment.ProcessorCount} cores shared by server and client; server {server.BaseUrl} HTTP/1.1; {chunks} chunks/request; interval {intervalMs} ms; {seconds} s per point, first {rampSeconds} s ramp-up (not counted); GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}"));
-        Console.WriteLine($"client handler: MaxConnectionsPerServer={(handler.MaxConnectionsPerServer == int.MaxValue ? "unbounded" : handler.MaxConnectionsPerServer.ToString(CultureInfo.InvariantCulture))}; fd limit: {FdLimit()}; somaxconn: {Somaxconn()}; Kestrel backlog {backlog}");
-        Console.WriteLine($"load average before the run: {LoadAverage()} (other processes on the machine skew every figure; see the machine-busy column)");
+        Console.WriteLine($"client handler: MaxConnectionsPerServer={(handler.MaxConnectionsPerServer == int.MaxValue ? "unbounded" : handler.MaxConnectionsPerServer.ToString(CultureInfo.InvariantCulture))}; fd limit: {FdLimit()}; somaxconn: {Somaxconn()}; Kestrel backlog {backlog}, inline sends {inline}; DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS={Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") ?? "unset"}");
+        Console.WriteLine($"load average before the run: {LoadAverage()} (other processes on the machine skew every figure; see the machine-busy column, read from /proc/stat, which in a VM is indicative only)");
+        Console.WriteLine("added = ServingRunner's recorded chunk time - server send time, same MonotonicClock; interval 0 saturates (sends outrun reads, so added latency there is queueing in socket buffers, not harness cost)");
         Console.WriteLine();
         Console.WriteLine("| streams | interval | chunks/s received | server max in flight | client max open | added p50 | added p90 | added p99 | added max | requests ok/failed | CPU busy user+sys (of all cores) | CPU µs per chunk | machine busy (softirq) |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");

@@ -1,4 +1,8 @@
 using BenchmarkDotNet.Running;
 
 // Run with: dotnet run -c Release --project tests/SiliconBench.Benchmarks -- --filter '*'
+// End-to-end load-generator ceiling: dotnet run -c Release --project tests/SiliconBench.Benchmarks -- loadgen [--streams 1,100,1000,5000]
+if (args.Length > 0 && args[0] == "loadgen")
+    return await SiliconBench.Benchmarks.Serving.LoadgenHarness.RunAsync(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;

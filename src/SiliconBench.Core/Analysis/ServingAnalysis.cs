@@ -4,8 +4,9 @@ namespace SiliconBench.Analysis;
 
 /// <summary>
 /// What a serving sweep says beyond each point's metrics: where the stable concurrency (or rate) envelope ends.
-/// The knee is the first load point whose p99 TTFT exceeds <see cref="ServingAnalysis.KneeFactor"/> × the p99 TTFT
-/// of the lightest load: the tail has departed from what an unloaded server gives. The envelope is the point before it.
+/// The knee is the lowest load from which every heavier point's p99 TTFT exceeds <see cref="ServingAnalysis.KneeFactor"/> ×
+/// the p99 TTFT of the lightest load: the tail has departed from what an unloaded server gives, for good. The stable
+/// envelope is the point below it.
 /// </summary>
 public sealed record ServingSummary
 {
@@ -62,9 +63,12 @@ public static partial class ServingAnalysis
         string? knee = null, envelope = null;
         if (p99[0] is { } baseline)
         {
-            var k = p99.FindIndex(1, v => v is { } x && x > KneeFactor * baseline);
-            knee = k > 0 ? byLoad[k].Point : null;
-            envelope = k > 0 ? byLoad[k - 1].Point : byLoad[^1].Point;
+            // The tail must depart and stay departed: a single noisy point below the knee does not end the envelope.
+            var k = byLoad.Count;
+            while (k > 1 && p99[k - 1] is { } x && x > KneeFactor * baseline)
+                k--;
+            knee = k < byLoad.Count ? byLoad[k].Point : null;
+            envelope = byLoad[k - 1].Point;
         }
         // Goodput and throughput count the same ok requests, so their ratio is the share meeting every SLO.
         var sloEnvelope = byLoad.LastOrDefault(p => p.Metrics.Scalar(MetricIds.GoodputRequestsPerS) is { } good
@@ -78,7 +82,7 @@ public static partial class ServingAnalysis
                 MaxGoodputPoint = ArgMax(summary, MetricIds.GoodputRequestsPerS),
                 MaxThroughputPoint = ArgMax(summary, MetricIds.OutputTokensPerS),
                 SloEnvelopePoint = sloEnvelope,
-                KneeRule = $"first point whose p99 TTFT exceeds {KneeFactor:0.#} x the p99 TTFT of {byLoad[0].Point}; the stable envelope is the point before it; "
+                KneeRule = $"lowest load from which every heavier point's p99 TTFT exceeds {KneeFactor:0.#} x that of {byLoad[0].Point}; the stable envelope is the point below it; "
                     + $"the SLO envelope is the highest load where >= {SloAttainment:0%} of requests met every SLO",
             },
         };

@@ -7,7 +7,8 @@ namespace SiliconBench.Planning;
 /// Serving mode's plan: the profile's arrival process as a sweep of load points (closed-loop concurrencies or
 /// open-loop rates), and for every request slot its lengths drawn from the profile's distributions and a
 /// prompt, deterministic per seed, point and slot, opening with the profile's shared prefix. Requests cycle
-/// through the profile's (context, output) pairs. Multi-turn conversations are engine-mode only for now.
+/// through the profile's (context, output) pairs, one pair per conversation; with <c>turns &gt; 1</c> consecutive slots
+/// are the turns of one conversation, each prompt extending the last.
 /// </summary>
 public static class ServingPlanner
 {
@@ -34,18 +35,23 @@ public static class ServingPlanner
 
         ServingRequestSpec Request(RequestSlot slot)
         {
-            var key = StreamKey.Mix(StreamKey.Mix(StreamKey.Mix(seedKey, "serving"), slot.Point), (ulong)slot.Index * 2 + (slot.Warmup ? 1UL : 0UL));
-            var random = StableRandom.FromKey(key);
-            var pair = pairs[slot.Index % pairs.Count];
-            var input = LengthSampler.Draw(profile.Context, pair.Context, ref random);
-            var output = LengthSampler.Draw(profile.Output, pair.Output, ref random);
+            // Slot i is turn i mod turns of conversation i / turns: the conversation's body is drawn once, and each
+            // turn's prompt is the shared prefix plus a longer part of it (the previous turns plus the new message),
+            // as in engine mode, so a server's prefix cache sees what multi-turn traffic gives it.
+            var (conversation, turn) = Math.DivRem(slot.Index, profile.Turns);
+            var conversationKey = StreamKey.Mix(StreamKey.Mix(StreamKey.Mix(seedKey, "serving"), slot.Point), (ulong)conversation * 2 + (slot.Warmup ? 1UL : 0UL));
+            var body = StableRandom.FromKey(conversationKey);
+            var pair = pairs[conversation % pairs.Count];
+            var length = LengthSampler.Draw(profile.Context, pair.Context, ref body);
+            var turnRandom = StableRandom.FromKey(StreamKey.Mix(StreamKey.Mix(conversationKey, "turn"), (ulong)turn));
+            var output = LengthSampler.Draw(profile.Output, pair.Output, ref turnRandom);
+            var shared = Math.Min(prefix.Length, length);
+            var input = shared + (int)(((long)(length - shared) * (turn + 1) + profile.Turns - 1) / profile.Turns);
             if (maxContext is { } m && input + output > m)
                 output = Math.Max(1, m - input);
-            // Prompts open with the run's shared prefix (agentic and RAG profiles), so a server's prefix cache can hit.
             var ids = new int[input];
-            var shared = Math.Min(prefix.Length, input);
             prefix.AsSpan(0, shared).CopyTo(ids);
-            Planner.FillTokens(ids, shared, ids.Length, vocab, ref random);
+            Planner.FillTokens(ids, shared, ids.Length, vocab, ref body);
             return new ServingRequestSpec(input, output) { PromptTokenIds = ids, PromptText = TextOf(ids) };
         }
 

@@ -19,24 +19,39 @@ public sealed class ServingPlannerTests
     }
 
     [Fact]
-    public void Requests_are_deterministic_per_slot_open_with_the_shared_prefix_and_stay_in_bounds()
+    public void Requests_are_deterministic_per_slot_and_open_with_the_shared_prefix()
     {
         var profile = Agentic();
         Assert.True(profile.SharedPrefixTokens > 0, "the agentic smoke profile has a shared prefix");
         var plan = ServingPlanner.Plan(profile, vocabSize: 512);
+        var point = plan.Points[0].Id;
 
-        Assert.NotEmpty(plan.Points);
-        var a = plan.Requests(new RequestSlot(plan.Points[0].Id, 3, false));
-        var again = plan.Requests(new RequestSlot(plan.Points[0].Id, 3, false));
-        var other = plan.Requests(new RequestSlot(plan.Points[0].Id, 4, false));
-        Assert.Equal(a.PromptTokenIds, again.PromptTokenIds);
-        Assert.NotEqual(a.PromptTokenIds, other.PromptTokenIds);
+        var a = plan.Requests(new RequestSlot(point, 0, false));
+        Assert.Equal(a.PromptTokenIds, plan.Requests(new RequestSlot(point, 0, false)).PromptTokenIds);
         Assert.Equal(a.InputTokens, a.PromptTokenIds!.Count);
-        var shared = Math.Min(profile.SharedPrefixTokens, Math.Min(a.InputTokens, other.InputTokens));
-        Assert.Equal(a.PromptTokenIds.Take(shared), other.PromptTokenIds!.Take(shared));
         Assert.All(a.PromptTokenIds, t => Assert.InRange(t, 1, 511));
-        var nominal = profile.LengthPairs[3 % profile.LengthPairs.Count].Context;
-        Assert.InRange(a.InputTokens, profile.Context.LowerBound(nominal), profile.Context.UpperBound(nominal));
         Assert.Equal(a.InputTokens, a.PromptText!.Split(' ').Length);
+        var nextConversation = plan.Requests(new RequestSlot(point, profile.Turns, false));
+        var shared = Math.Min(profile.SharedPrefixTokens, Math.Min(a.InputTokens, nextConversation.InputTokens));
+        Assert.Equal(a.PromptTokenIds.Take(shared), nextConversation.PromptTokenIds!.Take(shared));
+        Assert.NotEqual(a.PromptTokenIds.Skip(shared).Take(8), nextConversation.PromptTokenIds!.Skip(shared).Take(8));
+    }
+
+    [Fact]
+    public void Each_turn_of_a_conversation_extends_the_previous_prompt_up_to_the_drawn_context()
+    {
+        var profile = Agentic();
+        Assert.True(profile.Turns > 1, "the agentic smoke profile is multi-turn");
+        var plan = ServingPlanner.Plan(profile, vocabSize: 512);
+        var point = plan.Points[0].Id;
+
+        var turns = Enumerable.Range(0, profile.Turns).Select(t => plan.Requests(new RequestSlot(point, t, false)).PromptTokenIds!).ToList();
+        for (var t = 1; t < turns.Count; t++)
+        {
+            Assert.True(turns[t].Count > turns[t - 1].Count, $"turn {t} is longer than turn {t - 1}");
+            Assert.Equal(turns[t - 1], turns[t].Take(turns[t - 1].Count));
+        }
+        var nominal = profile.LengthPairs[0].Context;
+        Assert.InRange(turns[^1].Count, profile.Context.LowerBound(nominal), profile.Context.UpperBound(nominal));
     }
 }

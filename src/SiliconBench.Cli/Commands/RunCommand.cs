@@ -59,13 +59,14 @@ internal static class RunCommand
         var prefillChunk = new Option<int?>("--prefill-chunk") { Description = "With --serving continuous: most prompt tokens a sequence prefills per step (chunked prefill)." };
         var search = new Option<bool>("--search") { Description = "Serving: instead of the sweep, search for the highest concurrency whose requests meet the workload's SLOs (doubling, then bisection)." };
         var searchMax = new Option<int>("--search-max") { Description = "With --search: the highest concurrency tried.", DefaultValueFactory = _ => 256 };
+        var kvBudget = new Option<double?>("--kv-budget-gb") { Description = "Skip operating points whose KV cache would exceed this many GB (noted in the manifest)." };
         var cost = new Option<string?>("--cost") { Description = "Price the run with this cost sheet (YAML; see workloads/costs/)." };
         var site = new Option<string>("--site") { Description = "Render the comparison site of the results directory here after the run.", DefaultValueFactory = _ => "site" };
         var noSite = new Option<bool>("--no-site") { Description = "Do not render the site." };
 
         var command = new Command("run", "Run a workload on an engine and write a run record (default: the CPU smoke workload on onnxruntime cpu with synthetic:tiny).")
         {
-            workload, profile, backend, model, device, dtype, seed, output, runId, samplers, idle, noRoofline, engineOptions, cacheDir, repeat, cooldown, endpointUrl, api, apiKeyEnv, http2, tokenIds, vocab, servingMode, maxBatch, prefillChunk, search, searchMax, cost, site, noSite, json,
+            workload, profile, backend, model, device, dtype, seed, output, runId, samplers, idle, noRoofline, engineOptions, cacheDir, repeat, cooldown, endpointUrl, api, apiKeyEnv, http2, tokenIds, vocab, servingMode, maxBatch, prefillChunk, search, searchMax, kvBudget, cost, site, noSite, json,
         };
         command.SetAction(parse => Execute(env, new RunArguments
         {
@@ -97,6 +98,7 @@ internal static class RunCommand
             PrefillChunk = parse.GetValue(prefillChunk),
             Search = parse.GetValue(search),
             SearchMax = parse.GetValue(searchMax),
+            KvBudgetGb = parse.GetValue(kvBudget),
             CooldownSeconds = parse.GetValue(cooldown),
             Site = parse.GetValue(noSite) ? null : parse.GetValue(site),
         }));
@@ -217,6 +219,8 @@ internal static class RunCommand
             else
             {
                 var schedule = Planner.Plan(profile, engine.Model.VocabSize, engine.Model.MaxContext);
+                if (args.KvBudgetGb is { } budget)
+                    schedule = WithinKvBudget(schedule, engine.Model, budget, notes, Log);
                 measure = (clock, observer) => (writer, token) => new EngineRunner(clock, observer).Run(loadedEngine, schedule, writer, token);
             }
             }
@@ -343,6 +347,34 @@ internal static class RunCommand
         return result.Incomplete is { } why ? RunOutcome.Incomplete(why) : RunOutcome.Completed;
     }
 
+    /// <summary>
+    /// Drops the operating points whose KV cache (batch × (prompt + output) × KV bytes per token) would exceed the
+    /// budget, so a lab grid (batch 256 × 32k) runs the points the device can hold instead of failing at the first
+    /// that it cannot. Every dropped point is named in the manifest's notes.
+    /// </summary>
+    private static RunSchedule WithinKvBudget(RunSchedule schedule, ModelInfo model, double budgetGb, List<string> notes, Action<string> log)
+    {
+        if (model.KvBytesPerToken <= 0)
+            return schedule;
+        var kept = new List<ScheduledPoint>();
+        foreach (var point in schedule.Points)
+        {
+            var tokens = point.CreateBatch(0, false).Sum(s => (long)s.Prompt.Length + s.OutputTokens);
+            var gb = tokens * (double)model.KvBytesPerToken / 1e9;
+            if (gb <= budgetGb)
+            {
+                kept.Add(point);
+                continue;
+            }
+            var note = $"point {point.Id} skipped: its KV cache needs {gb:0.#} GB, over --kv-budget-gb {budgetGb:0.#}";
+            notes.Add(note);
+            log(note);
+        }
+        if (kept.Count == 0)
+            throw new InputException("--kv-budget-gb", null, "--kv-budget-gb", $"no operating point fits {budgetGb:0.#} GB of KV cache");
+        return schedule with { Points = kept };
+    }
+
     private static BatchingOptions BatchingOptionsOf(RunArguments args, string mode)
     {
         var parsed = mode switch
@@ -449,6 +481,7 @@ internal static class RunCommand
         public int? PrefillChunk { get; init; }
         public bool Search { get; init; }
         public int SearchMax { get; init; } = 256;
+        public double? KvBudgetGb { get; init; }
         public double CooldownSeconds { get; init; }
         public string? Site { get; init; }
     }

@@ -154,6 +154,21 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_kv_budget_skips_the_points_that_would_not_fit_and_says_so_in_the_manifest()
+    {
+        // synthetic:tiny keeps 2 layers × 2 × 2 KV heads × 16 dims × 4 B = 512 B of KV per token: batch 4 × (128 + 16)
+        // tokens is ~0.3 MB, batch 1 × (32 + 16) well under 0.1 MB.
+        var code = Run("run", "--kv-budget-gb", "0.0001", "--output", "out", "--run-id", "kv", "--no-roofline", "--no-site");
+
+        Assert.True(code == ExitCodes.Ok, _cli.Error.ToString());
+        var points = File.ReadAllLines(_cli.PathOf("out/kv/steps.jsonl")).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("point").GetString()).Distinct().ToList();
+        Assert.Contains("b1-c32-o16", points);
+        Assert.DoesNotContain("b4-c128-o16", points);
+        using var manifest = JsonDocument.Parse(File.ReadAllText(_cli.PathOf("out/kv/manifest.json")));
+        Assert.Contains(manifest.RootElement.GetProperty("notes").EnumerateArray(), n => n.GetString()!.StartsWith("point b4-c128-o16 skipped", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_slo_search_outside_serving_mode_is_bad_input()
     {
         Assert.Equal(ExitCodes.BadInput, Run("run", "--search", "--output", "out"));

@@ -28,6 +28,8 @@ internal sealed class SummaryView
     public IReadOnlyList<ScopeEnergy> Energy { get; private init; } = [];
     public MetricSet Cost { get; private init; } = MetricSet.Empty;
     public bool HasCost { get; private init; }
+    /// <summary>A serving sweep's knee, envelopes and best points (strings: point ids and the rule).</summary>
+    public MetricSet Serving { get; private init; } = MetricSet.Empty;
     /// <summary>The summary marks some figures as projected (not measured on this hardware).</summary>
     public bool Projected { get; private init; }
     /// <summary>The summary marks some non-energy figures as estimated.</summary>
@@ -95,6 +97,7 @@ internal sealed class SummaryView
             Energy = energy,
             Cost = hasCost ? MetricSet.Read(costEl) : MetricSet.Empty,
             HasCost = hasCost,
+            Serving = root.TryGetProperty("serving", out var servingEl) ? MetricSet.Read(servingEl) : MetricSet.Empty,
             Projected = MarkedAs(root, "projected") || points.Any(p => p.Projected),
             Estimated = MarkedAs(root, "estimated", skip: "energy") || (hasCost && MarkedAs(costEl, "estimated")),
         };

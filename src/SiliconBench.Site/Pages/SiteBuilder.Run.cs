@@ -95,6 +95,7 @@ internal sealed partial class SiteBuilder
             HasEnergy = primary is not null,
             Cost = cost,
             HasCost = s.HasCost,
+            Serving = s.Serving.Entries.Select(e => new KeyValue(e.Key.Replace('_', ' '), e.Value.Text ?? "—")).ToList(),
             Timeline = TimelineCharts(raw),
             Cdfs = LatencyCdfs(raw),
             Manifest = manifestRows,

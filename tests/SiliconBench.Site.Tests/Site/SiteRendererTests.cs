@@ -56,6 +56,16 @@ public class SiteRendererTests
     }
 
     [Fact]
+    public void A_serving_sweep_shows_its_knee_and_envelopes_and_other_runs_do_not()
+    {
+        var run = RenderedSite.Read("runs/h100-energy.html");
+        Assert.Contains("<h2>Serving sweep</h2>", run, StringComparison.Ordinal);
+        Assert.Contains("<tr><th>knee point</th><td>c64</td></tr>", run, StringComparison.Ordinal);
+        Assert.Contains("<tr><th>slo envelope point</th><td>c32</td></tr>", run, StringComparison.Ordinal);
+        Assert.DoesNotContain("Serving sweep", RenderedSite.Read("runs/cpu-incomplete.html"), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Incomplete_run_shows_its_badge_reason_and_missing_energy()
     {
         var run = RenderedSite.Read("runs/cpu-incomplete.html");

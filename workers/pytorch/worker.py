@@ -112,6 +112,10 @@ def dtype_name(dtype):
 
 # ------------------------------------------------------------------------------------------ checkpoint
 
+def buffer_bytes_text(request):
+    return f"{int(request.get('bytes', 1 << 30)) / (1 << 30):.2f} GiB"
+
+
 def read_safetensors(path):
     """Reads one .safetensors file without the safetensors package: an 8-byte little-endian header length,
     a JSON header {name: {dtype, shape, data_offsets}}, then the raw little-endian data."""
@@ -419,6 +423,41 @@ class Worker:
         self.batch = None
         return {"ok": True}
 
+    def roofline(self, request):
+        """Device ceilings for the roofline: streaming-read bandwidth of device memory and dense GEMM throughput,
+        each the best of several synchronized repetitions on the loaded model's device and dtype."""
+        model = self.require_model()
+        device, dtype = self.device, model.dtype
+        repetitions = int(request.get("repetitions", 10))
+        element = torch.empty(0, dtype=dtype).element_size()
+        buffer = torch.ones(int(request.get("bytes", 1 << 30)) // element, dtype=dtype, device=device)
+        n = int(request.get("gemm_n", 8192 if device.type != "cpu" else 2048))
+        a = torch.randn(n, n, dtype=dtype, device=device)
+        b = torch.randn(n, n, dtype=dtype, device=device)
+
+        def best(run):
+            run()
+            synchronize(device)
+            times = []
+            for _ in range(repetitions):
+                started = time.perf_counter()
+                run()
+                synchronize(device)
+                times.append(time.perf_counter() - started)
+            return min(times)
+
+        # A sum reads every byte once and writes almost nothing: the read bandwidth decode streams weights at.
+        read_s = best(lambda: buffer.sum(dtype=torch.float32))
+        gemm_s = best(lambda: torch.mm(a, b))
+        bandwidth = buffer.numel() * element / read_s / 1e9
+        gflops = 2.0 * n * n * n / gemm_s / 1e9
+        del buffer, a, b
+        name = torch.cuda.get_device_name(device) if device.type == "cuda" else str(device)
+        return {"memory_bandwidth_gbs": bandwidth, "gemm_gflops": gflops,
+                "device": f"{device} {name} {dtype_name(dtype)}",
+                "method": (f"torch: sum over a {buffer_bytes_text(request)} buffer (read bandwidth) and mm {n}x{n}x{n}, "
+                           f"best of {repetitions} synchronized runs after 1 warm-up; {framework_text()}")}
+
     def shutdown(self, request):
         return {"ok": True}
 
@@ -442,7 +481,8 @@ def main():
 
     worker = Worker()
     commands = {"hello": worker.hello, "load": worker.load, "prefill": worker.prefill,
-                "decode": worker.decode, "end_batch": worker.end_batch, "shutdown": worker.shutdown}
+                "decode": worker.decode, "end_batch": worker.end_batch, "roofline": worker.roofline,
+                "shutdown": worker.shutdown}
     for line in iter(sys.stdin.readline, ""):
         if not line.strip():
             continue

@@ -224,7 +224,12 @@ internal static class RunCommand
                 measure = (clock, observer) => (writer, token) => new EngineRunner(clock, observer).Run(loadedEngine, schedule, writer, token);
             }
             }
-            if (args.Roofline && engine is not null)
+            if (args.Roofline && engine is WorkerEngine worker)
+            {
+                Log("measuring the device roofline in the worker (memory read bandwidth, GEMM)…");
+                roofline = worker.MeasureRoofline();
+            }
+            else if (args.Roofline && engine is not null)
             {
                 var (gemm, whyNot) = EngineRegistry.GemmProbeFor(engine.Backend);
                 if (gemm is not null)

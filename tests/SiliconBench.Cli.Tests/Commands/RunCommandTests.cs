@@ -169,6 +169,25 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_worker_backend_runs_a_synthetic_model_and_records_the_device_roofline_and_worker_log()
+    {
+        if (SiliconBench.Testing.Worker.FakeWorker.Python is null)
+            Assert.Skip("python3 is not on PATH");
+        var options = SiliconBench.Testing.Worker.FakeWorker.Options("happy").SelectMany(o => new[] { "--option", $"{o.Key}={o.Value}" });
+
+        var code = Run(["run", "--backend", "worker", "-m", "synthetic:tiny", "--output", "out", "--run-id", "w", "--no-site", .. options]);
+
+        Assert.True(code == ExitCodes.Ok, _cli.Error.ToString());
+        using var manifest = JsonDocument.Parse(File.ReadAllText(_cli.PathOf("out/w/manifest.json")));
+        Assert.Equal("worker", manifest.RootElement.GetProperty("backend").GetProperty("id").GetString());
+        var roofline = manifest.RootElement.GetProperty("roofline");
+        Assert.Equal(3000.5, roofline.GetProperty("memory_bandwidth_gbs").GetDouble());
+        Assert.Equal("fake:0 Fake Accelerator bf16", roofline.GetProperty("device").GetString());
+        Assert.True(File.Exists(_cli.PathOf("out/w/worker.stderr.log")));
+        Assert.All(File.ReadAllLines(_cli.PathOf("out/w/requests.jsonl")), l => Assert.Contains("\"status\":\"ok\"", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_slo_search_outside_serving_mode_is_bad_input()
     {
         Assert.Equal(ExitCodes.BadInput, Run("run", "--search", "--output", "out"));

@@ -80,6 +80,9 @@ for line in sys.stdin:
             sys.exit(3)
         tokens = [t + 1 for t in tokens]
         answer({"tokens": tokens, "device_s": 0.125})
+    elif cmd == "roofline":
+        answer({"memory_bandwidth_gbs": 3000.5, "gemm_gflops": 750000.25, "device": "fake:0 Fake Accelerator bf16",
+                "method": "fake worker: scripted ceilings"})
     elif cmd == "end_batch":
         tokens = []
         answer({"ok": True})

@@ -84,6 +84,30 @@ public sealed class WorkerEngine : IEngine
         }
     }
 
+    /// <summary>
+    /// The device's own ceilings, measured by the worker where the model runs (device memory read bandwidth and
+    /// dense GEMM in the model's dtype), so decode and prefill are judged against the accelerator, not the host.
+    /// </summary>
+    public RooflineInfo MeasureRoofline()
+    {
+        var answer = _process.Request("roofline", _stepTimeout);
+        double Number(string name) =>
+            answer.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number && v.GetDouble() > 0
+                ? v.GetDouble()
+                : throw _process.ProtocolViolation("roofline", $"the answer has no positive '{name}'");
+        string Text(string name) =>
+            answer.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
+                ? v.GetString()!
+                : throw _process.ProtocolViolation("roofline", $"the answer has no '{name}' text");
+        return new RooflineInfo
+        {
+            MemoryBandwidthGBs = Number("memory_bandwidth_gbs"),
+            GemmGflops = Number("gemm_gflops"),
+            Device = Text("device"),
+            Method = Text("method"),
+        };
+    }
+
     public void Dispose() => _process.Dispose();
 
     private StepOutput ReadStep(string command, JsonElement answer)

@@ -69,7 +69,11 @@ public sealed class WorkerEngineFactory : IEngineFactory
         var startupTimeout = ParseSeconds(options, StartupTimeoutOption, DefaultStartupTimeoutSeconds);
         var stepTimeout = ParseSeconds(options, StepTimeoutOption, DefaultStepTimeoutSeconds);
 
-        var modelDir = Path.GetFullPath(request.ModelSpec);
+        // A synthetic model is materialized once in the cache (the same files every engine loads) and handed over as a directory.
+        const string synthetic = "synthetic:";
+        var modelDir = request.ModelSpec.StartsWith(synthetic, StringComparison.Ordinal)
+            ? Models.SyntheticCheckpoint.GetOrCreate(request.ModelSpec[synthetic.Length..], request.Dtype ?? "bf16", request.Seed, request.CacheDirectory, request.Log)
+            : Path.GetFullPath(request.ModelSpec);
         if (!File.Exists(Path.Combine(modelDir, "config.json")))
             throw new InputException(request.ModelSpec, null, "model",
                 "the worker backend needs a checkpoint directory in Hugging Face layout (config.json + *.safetensors); no config.json there");

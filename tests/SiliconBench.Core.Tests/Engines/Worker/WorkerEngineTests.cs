@@ -88,6 +88,18 @@ public sealed class WorkerEngineTests : IDisposable
     }
 
     [Fact]
+    public void The_device_roofline_comes_from_the_worker_not_the_host()
+    {
+        using var engine = Create("happy");
+
+        var roofline = engine.MeasureRoofline();
+
+        Assert.Equal((3000.5, 750000.25), (roofline.MemoryBandwidthGBs, roofline.GemmGflops));
+        Assert.Equal("fake:0 Fake Accelerator bf16", roofline.Device);
+        Assert.Contains("scripted", roofline.Method, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Null_dtype_is_sent_as_null_and_the_worker_chooses()
     {
         using var engine = Create("happy", dtype: null);

@@ -15,6 +15,9 @@ internal static class EngineRegistry
         new WorkerEngineFactory(),
 #if WITH_TORCHSHARP
         new SiliconBench.TorchSharp.TorchSharpEngineFactory(),
+#else
+        new AbsentEngineFactory("torchsharp",
+            "not in this build (it brings libtorch, ~500 MB); build the CLI with -p:WithTorchSharp=true, and -p:TorchSharpPackage=TorchSharp-cuda-linux for CUDA"),
 #endif
     ]);
 

@@ -196,6 +196,7 @@ public sealed class RunCommandTests : IDisposable
 
     [Theory]
     [InlineData("--backend", "tensorflow", "unknown backend 'tensorflow'")]
+    [InlineData("--backend", "torchsharp", "-p:WithTorchSharp=true")]
     [InlineData("--sampler", "nvml:gpus=x", "--sampler")]
     [InlineData("--profile", "huge", "no profile 'huge'")]
     [InlineData("--device", "tpu", "unknown device 'tpu'")]

@@ -243,9 +243,9 @@ internal static class RunCommand
                 }
             }
         }
-        catch (InputException)
+        catch (Exception e) when (e is InputException or EngineFailureException)
         {
-            // Refused before anything was measured: leave no half-made record behind.
+            // Refused (or the engine failed to start) before anything was measured: leave no half-made record behind.
             engine?.Dispose();
             endpoint?.Dispose();
             firstWriter.Dispose();

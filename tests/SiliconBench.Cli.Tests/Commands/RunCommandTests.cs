@@ -188,6 +188,20 @@ public sealed class RunCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_worker_that_cannot_load_the_model_fails_with_its_message_and_leaves_no_record()
+    {
+        if (SiliconBench.Testing.Worker.FakeWorker.Python is null)
+            Assert.Skip("python3 is not on PATH");
+        var options = SiliconBench.Testing.Worker.FakeWorker.Options("load-error").SelectMany(o => new[] { "--option", $"{o.Key}={o.Value}" });
+
+        var code = Run(["run", "--backend", "worker", "-m", "synthetic:tiny", "--output", "out", "--run-id", "w", "--no-site", .. options]);
+
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains("error: engine failed:", _cli.Error.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_cli.PathOf("out/w")));
+    }
+
+    [Fact]
     public void The_slo_search_outside_serving_mode_is_bad_input()
     {
         Assert.Equal(ExitCodes.BadInput, Run("run", "--search", "--output", "out"));

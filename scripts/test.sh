@@ -3,6 +3,8 @@
 # Counts come from the TRX files dotnet test writes, summed over projects.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+# gcc, chromium, Node.js and the mock OpenAI server, installed when missing.
+./scripts/prerequisites.sh
 results=artifacts/test-results
 rm -rf "$results"
 # Exit code 8 (a test project with no tests yet) is not a failure; counts still come from the TRX files.

@@ -13,7 +13,9 @@ using SiliconBench.Records;
 using SiliconBench.Running;
 using SiliconBench.Serving;
 using SiliconBench.Serving.Batching;
+using SiliconBench.Serving.Prompts;
 using SiliconBench.Telemetry;
+using SiliconBench.Tokenizers;
 using SiliconBench.Workloads;
 using Spectre.Console;
 
@@ -53,7 +55,11 @@ internal static class RunCommand
         var apiKeyEnv = new Option<string>("--api-key-env") { Description = "Environment variable holding the API key (never written anywhere).", DefaultValueFactory = _ => "OPENAI_API_KEY" };
         var http2 = new Option<bool>("--http2") { Description = "openai backend: HTTP/2 (prior knowledge) instead of HTTP/1.1." };
         var tokenIds = new Option<bool>("--token-ids") { Description = "openai backend: send prompts as token ids (exact input lengths, where the server accepts them)." };
-        var vocab = new Option<int>("--vocab-size") { Description = "openai backend: vocabulary size for token-id prompts.", DefaultValueFactory = _ => 32000 };
+        var vocab = new Option<int>("--vocab-size") { Description = "openai backend without --tokenizer: vocabulary size for token-id prompts.", DefaultValueFactory = _ => 32000 };
+        var tokenizer = new Option<string?>("--tokenizer")
+        {
+            Description = "openai backend: the served model's tokenizer, for prompts of exact token length: o200k_base | cl100k_base | r50k_base | gpt2 | tiktoken:MODEL | a model directory or its tokenizer.json, tokenizer.model, vocab.json.",
+        };
         var servingMode = new Option<string?>("--serving") { Description = "Serve the workload's arrival sweep in-process on the engine: continuous | static batching." };
         var maxBatch = new Option<int>("--max-batch") { Description = "With --serving: most sequences in a batch.", DefaultValueFactory = _ => 8 };
         var prefillChunk = new Option<int?>("--prefill-chunk") { Description = "With --serving continuous: most prompt tokens a sequence prefills per step (chunked prefill)." };
@@ -66,7 +72,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run a workload on an engine and write a run record (default: the CPU smoke workload on onnxruntime cpu with synthetic:tiny).")
         {
-            workload, profile, backend, model, device, dtype, seed, output, runId, samplers, idle, noRoofline, engineOptions, cacheDir, repeat, cooldown, endpointUrl, api, apiKeyEnv, http2, tokenIds, vocab, servingMode, maxBatch, prefillChunk, search, searchMax, kvBudget, cost, site, noSite, json,
+            workload, profile, backend, model, device, dtype, seed, output, runId, samplers, idle, noRoofline, engineOptions, cacheDir, repeat, cooldown, endpointUrl, api, apiKeyEnv, http2, tokenIds, vocab, tokenizer, servingMode, maxBatch, prefillChunk, search, searchMax, kvBudget, cost, site, noSite, json,
         };
         command.SetAction(parse => Execute(env, new RunArguments
         {
@@ -93,6 +99,7 @@ internal static class RunCommand
             Http2 = parse.GetValue(http2),
             TokenIds = parse.GetValue(tokenIds),
             VocabSize = parse.GetValue(vocab),
+            Tokenizer = parse.GetValue(tokenizer),
             Serving = parse.GetValue(servingMode),
             MaxBatch = parse.GetValue(maxBatch),
             PrefillChunk = parse.GetValue(prefillChunk),
@@ -125,6 +132,8 @@ internal static class RunCommand
             throw new InputException("--search-max", null, "--search-max", "expected a whole number ≥ 1");
         if (args.CooldownSeconds < 0)
             throw new InputException("--cooldown-s", null, "--cooldown-s", "expected a duration ≥ 0 seconds");
+        if (args.Tokenizer is not null && args.Backend != OpenAiBackend)
+            throw new InputException("--tokenizer", null, "--tokenizer", "only the openai backend sends text prompts; an engine takes token ids of its own vocabulary");
         var options = ParseEngineOptions(args.EngineOptions);
         var costSheet = args.CostSheet is { } c0 ? env.ResolvePath(c0) : null;
         if (costSheet is not null)
@@ -161,8 +170,20 @@ internal static class RunCommand
             {
                 // Serving mode against an OpenAI-compatible server: the workload's arrival process drives the load.
                 endpoint = new OpenAiEndpoint(EndpointOptions(args));
-                var plan = ServingPlanner.Plan(profile, args.VocabSize);
+                var (vocabulary, tokenizerSha256) = PromptVocabularyOf(env, args);
+                var plan = ServingPlanner.Plan(profile, vocabulary);
                 backendInfo = endpoint.Describe();
+                backendInfo = backendInfo with
+                {
+                    Options = new SortedDictionary<string, string>(backendInfo.Options.ToDictionary(), StringComparer.Ordinal)
+                    {
+                        ["prompt_vocabulary"] = vocabulary.Id,
+                        ["prompt_lengths"] = vocabulary.ExactText ? "exact by the tokenizer (text without BOS or chat template)" : "nominal (input_tokens are the server's prompt_tokens)",
+                        ["tokenizer_sha256"] = tokenizerSha256 ?? "none",
+                    },
+                };
+                if (!vocabulary.ExactText && !args.TokenIds)
+                    notes.Add("text prompts are nominal in length (no --tokenizer): input_tokens are what the server counted");
                 modelInfo = new ModelInfo
                 {
                     Spec = args.Model,
@@ -395,6 +416,22 @@ internal static class RunCommand
         return new BatchingOptions { Mode = parsed, MaxBatch = args.MaxBatch, PrefillChunkTokens = args.PrefillChunk };
     }
 
+    /// <summary>With <c>--tokenizer</c>, pieces that are one token each of the served model's tokenizer; without, nominal words.</summary>
+    private static (IPromptVocabulary Vocabulary, string? Sha256) PromptVocabularyOf(CliEnvironment env, RunArguments args)
+    {
+        if (args.Tokenizer is not { } spec)
+            return (new NominalPromptVocabulary(Math.Max(2, args.VocabSize)), null);
+        var loaded = TokenizerLoader.Load(spec, "--tokenizer", env.ResolvePath);
+        try
+        {
+            return (TokenizerPromptVocabulary.Build(loaded), loaded.Sha256);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InputException("--tokenizer", null, "--tokenizer", e.Message);
+        }
+    }
+
     private static OpenAiEndpointOptions EndpointOptions(RunArguments args)
     {
         if (string.IsNullOrWhiteSpace(args.Endpoint) || !Uri.TryCreate(args.Endpoint, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
@@ -481,6 +518,7 @@ internal static class RunCommand
         public bool Http2 { get; init; }
         public bool TokenIds { get; init; }
         public int VocabSize { get; init; } = 32000;
+        public string? Tokenizer { get; init; }
         public string? Serving { get; init; }
         public int MaxBatch { get; init; } = 8;
         public int? PrefillChunk { get; init; }

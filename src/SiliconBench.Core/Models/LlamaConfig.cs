@@ -64,7 +64,7 @@ public sealed record LlamaConfig
     /// <summary>Parses config.json bytes; <paramref name="source"/> names the file in errors.</summary>
     public static LlamaConfig Parse(ReadOnlySpan<byte> utf8Json, string source)
     {
-        var fields = ReadTopLevel(utf8Json, source);
+        var fields = JsonTopLevelFields.Read(utf8Json, source, "config.json");
         var r = new FieldReader(fields, source);
 
         if (r.OptionalString("model_type") is { } modelType && modelType != "llama")
@@ -213,38 +213,9 @@ public sealed record LlamaConfig
         return inv;
     }
 
-    private readonly record struct Field(JsonElement Value, int Line);
-
-    private static Dictionary<string, Field> ReadTopLevel(ReadOnlySpan<byte> json, string source)
+    private sealed class FieldReader(Dictionary<string, JsonTopLevelField> fields, string source)
     {
-        var fields = new Dictionary<string, Field>(StringComparer.Ordinal);
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-                throw new InputException(source, 1, null, "config.json must hold one JSON object");
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var line = LineAt(json, reader.TokenStartIndex);
-                var name = reader.GetString()!;
-                reader.Read();
-                using var doc = JsonDocument.ParseValue(ref reader);
-                fields[name] = new Field(doc.RootElement.Clone(), line);
-            }
-        }
-        catch (JsonException e)
-        {
-            throw new InputException(source, (int)(e.LineNumber ?? 0) + 1, null, $"not valid JSON: {e.Message}", e);
-        }
-        return fields;
-    }
-
-    private static int LineAt(ReadOnlySpan<byte> json, long offset) =>
-        json[..(int)Math.Min(offset, json.Length)].Count((byte)'\n') + 1;
-
-    private sealed class FieldReader(Dictionary<string, Field> fields, string source)
-    {
-        public Dictionary<string, Field> Fields => fields;
+        public Dictionary<string, JsonTopLevelField> Fields => fields;
 
         public InputException Error(string field, string problem) =>
             new(source, fields.TryGetValue(field.Split('.')[0], out var f) ? f.Line : null, field, problem);

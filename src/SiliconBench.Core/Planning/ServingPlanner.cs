@@ -1,4 +1,5 @@
 using SiliconBench.Serving;
+using SiliconBench.Serving.Prompts;
 using SiliconBench.Workloads;
 
 namespace SiliconBench.Planning;
@@ -8,16 +9,22 @@ namespace SiliconBench.Planning;
 /// open-loop rates), and for every request slot its lengths drawn from the profile's distributions and a
 /// prompt, deterministic per seed, point and slot, opening with the profile's shared prefix. Requests cycle
 /// through the profile's (context, output) pairs, one pair per conversation; with <c>turns &gt; 1</c> consecutive slots
-/// are the turns of one conversation, each prompt extending the last.
+/// are the turns of one conversation, each prompt extending the last. The prompt vocabulary renders each planned
+/// prompt as token ids and text (exact in length where it was built from the served model's tokenizer).
 /// </summary>
 public static class ServingPlanner
 {
     /// <summary>Requests per point when the profile sets neither a request count nor a minimum duration.</summary>
     public const int DefaultRequestsPerPoint = 32;
 
-    public static ServingPlan Plan(ResolvedProfile profile, int vocabSize, int? maxContext = null)
+    /// <summary>The plan with a nominal vocabulary of <paramref name="vocabSize"/> token ids (an in-process engine's own vocabulary).</summary>
+    public static ServingPlan Plan(ResolvedProfile profile, int vocabSize, int? maxContext = null) =>
+        Plan(profile, new NominalPromptVocabulary(Math.Max(2, vocabSize)), maxContext);
+
+    public static ServingPlan Plan(ResolvedProfile profile, IPromptVocabulary vocabulary, int? maxContext = null)
     {
         ArgumentNullException.ThrowIfNull(profile);
+        ArgumentNullException.ThrowIfNull(vocabulary);
         var arrival = profile.Arrival
             ?? throw profile.Locator.Error("arrival", "serving mode needs an arrival process (closed-loop concurrency or open-loop rates)");
         double? duration = profile.MinDurationSeconds > 0 ? profile.MinDurationSeconds : null;
@@ -30,7 +37,7 @@ public static class ServingPlanner
                 throw profile.Locator.Error("context", $"context {pair.Context} + output {pair.Output} exceeds the model's {max} positions");
         }
         var seedKey = StreamKey.Of(profile.Seed);
-        var vocab = Math.Max(2, vocabSize);
+        var vocab = vocabulary.Size;
         var prefix = Planner.SharedPrefix(profile, vocab);
 
         ServingRequestSpec Request(RequestSlot slot)
@@ -52,7 +59,8 @@ public static class ServingPlanner
             var ids = new int[input];
             prefix.AsSpan(0, shared).CopyTo(ids);
             Planner.FillTokens(ids, shared, ids.Length, vocab, ref body);
-            return new ServingRequestSpec(input, output) { PromptTokenIds = ids, PromptText = TextOf(ids) };
+            var prompt = vocabulary.Render(ids);
+            return new ServingRequestSpec(input, output) { PromptTokenIds = prompt.TokenIds, PromptText = prompt.Text };
         }
 
         return new ServingPlan
@@ -63,10 +71,4 @@ public static class ServingPlanner
             Seed = profile.Seed,
         };
     }
-
-    // A text prompt for servers that take no token ids: one short word per token, which most BPE vocabularies
-    // keep as one token each. The record keeps the server's own prompt_tokens count, never this nominal length.
-    private static readonly string[] Words = ["alpha", "bravo", "delta", "echo", "golf", "hotel", "india", "kilo", "lima", "mike", "oscar", "papa", "romeo", "sierra", "tango", "victor"];
-
-    private static string TextOf(int[] ids) => string.Join(' ', ids.Select(id => Words[id % Words.Length]));
 }

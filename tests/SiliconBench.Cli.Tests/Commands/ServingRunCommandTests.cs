@@ -44,6 +44,52 @@ public sealed class ServingRunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task With_the_served_models_tokenizer_text_prompts_are_exactly_the_planned_lengths()
+    {
+        // The server counts text with the real o200k_base tokenizer and token-id prompts by their length, as vLLM does.
+        var o200k = Microsoft.ML.Tokenizers.TiktokenTokenizer.CreateForEncoding("o200k_base");
+        await using var server = await ScriptedSseServer.StartAsync();
+        server.CountPromptTokens = body => body.GetProperty("prompt") is { ValueKind: JsonValueKind.Array } ids ? ids.GetArrayLength() : o200k.CountTokens(body.GetProperty("prompt").GetString()!);
+        string[] common = ["run", "--backend", "openai", "--endpoint", server.BaseUrl.ToString(), "--model", "served-model", "--output", "out", "--no-site"];
+
+        Assert.Equal(ExitCodes.Ok, _cli.Run([.. common, "--run-id", "text", "--tokenizer", "o200k_base"]));
+        Assert.Equal(ExitCodes.Ok, _cli.Run([.. common, "--run-id", "ids", "--token-ids"]));
+
+        // Same seed, same planned lengths: the server's count of the text equals the length of the id prompts, point by point.
+        Assert.Equal(InputLengths("ids"), InputLengths("text"));
+        Assert.True(InputLengths("text").SelectMany(p => p.Value).Distinct().Count() > 8, "lengths vary (lognormal contexts)");
+        Assert.All(server.Seen.Where(r => r.Body.GetProperty("prompt").ValueKind == JsonValueKind.String),
+            r => Assert.DoesNotContain("alpha", r.Body.GetProperty("prompt").GetString()!, StringComparison.Ordinal));
+        using var manifest = JsonDocument.Parse(File.ReadAllText(_cli.PathOf("out/text/manifest.json")));
+        var options = manifest.RootElement.GetProperty("backend").GetProperty("options");
+        Assert.Equal("tiktoken:o200k_base", options.GetProperty("prompt_vocabulary").GetString());
+        Assert.StartsWith("exact", options.GetProperty("prompt_lengths").GetString(), StringComparison.Ordinal);
+    }
+
+    private Dictionary<string, List<int>> InputLengths(string runId) =>
+        File.ReadAllLines(_cli.PathOf($"out/{runId}/requests.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
+            .GroupBy(r => (r.GetProperty("warmup").GetBoolean() ? "warmup:" : "") + r.GetProperty("point").GetString())
+            .ToDictionary(g => g.Key, g => g.Select(r => r.GetProperty("input_tokens").GetInt32()).Order().ToList());
+
+    [Fact]
+    public void A_tokenizer_that_cannot_be_found_is_bad_input_and_leaves_no_record()
+    {
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("run", "--backend", "openai", "--endpoint", "http://127.0.0.1:9", "--model", "m",
+            "--tokenizer", "no/such/dir", "--output", "out", "--run-id", "t", "--no-site"));
+
+        Assert.Contains("--tokenizer", _cli.Error.ToString(), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_cli.PathOf("out/t")));
+    }
+
+    [Fact]
+    public void A_tokenizer_for_an_engine_is_bad_input()
+    {
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("run", "--tokenizer", "o200k_base", "--output", "out", "--no-site"));
+
+        Assert.Contains("only the openai backend", _cli.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_openai_backend_without_an_endpoint_is_bad_input()
     {
         Assert.Equal(ExitCodes.BadInput, _cli.Run("run", "--backend", "openai", "--model", "m", "--output", "out"));

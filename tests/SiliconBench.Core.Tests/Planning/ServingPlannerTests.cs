@@ -1,5 +1,6 @@
 using SiliconBench.Planning;
 using SiliconBench.Serving;
+using SiliconBench.Serving.Prompts;
 using SiliconBench.Workloads;
 using Xunit;
 
@@ -53,5 +54,39 @@ public sealed class ServingPlannerTests
         }
         var nominal = profile.LengthPairs[0].Context;
         Assert.InRange(turns[^1].Count, profile.Context.LowerBound(nominal), profile.Context.UpperBound(nominal));
+    }
+
+    [Fact]
+    public void The_prompt_vocabulary_renders_what_is_sent_and_bounds_the_pieces_drawn()
+    {
+        var profile = Agentic();
+        var vocabulary = new LetterVocabulary();
+        var plan = ServingPlanner.Plan(profile, vocabulary);
+        var point = plan.Points[0].Id;
+
+        var first = plan.Requests(new RequestSlot(point, 0, false));
+        var second = plan.Requests(new RequestSlot(point, 1, false));
+
+        Assert.All(first.PromptTokenIds!, id => Assert.InRange(id, 1000, 1000 + LetterVocabulary.Letters - 1));
+        Assert.Equal(first.InputTokens, first.PromptText!.Length);
+        Assert.StartsWith(first.PromptText, second.PromptText!, StringComparison.Ordinal); // turn 2 extends turn 1
+    }
+
+    /// <summary>Piece k is the letter 'a' + k and token id 1000 + k.</summary>
+    private sealed class LetterVocabulary : IPromptVocabulary
+    {
+        public const int Letters = 5;
+
+        public string Id => "letters";
+
+        public int Size => Letters;
+
+        public bool ExactText => true;
+
+        public RenderedPrompt Render(ReadOnlySpan<int> pieces)
+        {
+            Assert.All(pieces.ToArray(), p => Assert.InRange(p, 0, Letters - 1));
+            return new RenderedPrompt([.. pieces.ToArray().Select(p => 1000 + p)], new string([.. pieces.ToArray().Select(p => (char)('a' + p))]));
+        }
     }
 }

@@ -57,6 +57,8 @@ public sealed class ScriptedSseServer : IAsyncDisposable
     /// <summary>Puts two tokens' text into each streamed piece; usage still counts every token.</summary>
     public bool PackPairs { get; set; }
     public int FaultAfterTokens { get; set; } = 3;
+    /// <summary>Counts the request's prompt tokens for usage, as a real server's tokenizer would; null reports <see cref="PromptTokens"/>.</summary>
+    public Func<JsonElement, int>? CountPromptTokens { get; set; }
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
     public int RequestCount => Volatile.Read(ref _requests);
     public ConcurrentQueue<SeenRequest> Seen { get; } = new();
@@ -100,6 +102,7 @@ public sealed class ScriptedSseServer : IAsyncDisposable
         }
 
         var maxTokens = body.RootElement.GetProperty("max_tokens").GetInt32();
+        var promptTokens = CountPromptTokens?.Invoke(body.RootElement) ?? PromptTokens;
         var includeUsage = body.RootElement.TryGetProperty("stream_options", out var so) && so.GetProperty("include_usage").GetBoolean();
         var abort = context.RequestAborted;
         var counted = true;
@@ -142,7 +145,7 @@ public sealed class ScriptedSseServer : IAsyncDisposable
                 ? """{"choices":[{"index":0,"delta":{},"finish_reason":"length"}]}"""
                 : """{"choices":[{"index":0,"text":"","finish_reason":"length"}]}""");
             if (includeUsage)
-                await SendAsync(context, $$$"""{"choices":[],"usage":{"prompt_tokens":{{{PromptTokens}}},"completion_tokens":{{{maxTokens}}},"total_tokens":{{{PromptTokens + maxTokens}}}}}""");
+                await SendAsync(context, $$$"""{"choices":[],"usage":{"prompt_tokens":{{{promptTokens}}},"completion_tokens":{{{maxTokens}}},"total_tokens":{{{promptTokens + maxTokens}}}}}""");
             // Counted out before [DONE]: a closed-loop client may send its next request the moment [DONE] arrives.
             Interlocked.Decrement(ref _inFlight);
             counted = false;

@@ -63,8 +63,11 @@ internal static class RunCommand
         var servingMode = new Option<string?>("--serving") { Description = "Serve the workload's arrival sweep in-process on the engine: continuous | static batching." };
         var maxBatch = new Option<int>("--max-batch") { Description = "With --serving: most sequences in a batch.", DefaultValueFactory = _ => 8 };
         var prefillChunk = new Option<int?>("--prefill-chunk") { Description = "With --serving continuous: most prompt tokens a sequence prefills per step (chunked prefill)." };
-        var search = new Option<bool>("--search") { Description = "Serving: instead of the sweep, search for the highest concurrency whose requests meet the workload's SLOs (doubling, then bisection)." };
-        var searchMax = new Option<int>("--search-max") { Description = "With --search: the highest concurrency tried.", DefaultValueFactory = _ => 256 };
+        var search = new Option<bool>("--search")
+        {
+            Description = "Serving: instead of the sweep, search for the highest load whose requests meet the workload's SLOs (doubling, then bisection): concurrency for a closed-loop workload, arrival rate from its lowest rate for an open-loop one.",
+        };
+        var searchMax = new Option<double>("--search-max") { Description = "With --search: the highest concurrency, or rate in requests/s, tried.", DefaultValueFactory = _ => 256 };
         var kvBudget = new Option<double?>("--kv-budget-gb") { Description = "Skip operating points whose KV cache would exceed this many GB (noted in the manifest)." };
         var cost = new Option<string?>("--cost") { Description = "Price the run with this cost sheet (YAML; see workloads/costs/)." };
         var site = new Option<string>("--site") { Description = "Render the comparison site of the results directory here after the run.", DefaultValueFactory = _ => "site" };
@@ -128,8 +131,8 @@ internal static class RunCommand
             throw new InputException(source.DisplayName, null, "slo", "--search needs SLOs in the workload profile (or pick one that has them)");
         if (args.Search && args.Backend != OpenAiBackend && args.Serving is null)
             throw new InputException("--search", null, "--search", "the SLO search is for serving: add --serving continuous|static, or use --backend openai");
-        if (args.Search && args.SearchMax < 1)
-            throw new InputException("--search-max", null, "--search-max", "expected a whole number ≥ 1");
+        if (args.Search && !(args.SearchMax >= 1 && double.IsFinite(args.SearchMax)))
+            throw new InputException("--search-max", null, "--search-max", "expected a number ≥ 1");
         if (args.CooldownSeconds < 0)
             throw new InputException("--cooldown-s", null, "--cooldown-s", "expected a duration ≥ 0 seconds");
         if (args.Tokenizer is not null && args.Backend != OpenAiBackend)
@@ -366,11 +369,24 @@ internal static class RunCommand
         if (!args.Search)
             return new ServingRunner(clock, observer).RunAsync(backend, plan, writer, token).GetAwaiter().GetResult();
         var requests = profile.RequestCount ?? ServingPlanner.DefaultRequestsPerPoint;
-        var result = new SloSearch(clock, observer).RunAsync(backend, plan, profile.Slo, requests, args.SearchMax, SloSearch.DefaultAttainment, writer, token)
+        var load = SearchLoadOf(profile, args.SearchMax);
+        var result = new SloSearch(clock, observer).RunAsync(backend, plan, profile.Slo, requests, load, SloSearch.DefaultAttainment, writer, token)
             .GetAwaiter().GetResult();
-        var probes = string.Join(", ", result.Probes.Select(p => $"c{p.Concurrency}: {p.Attainment:0%}"));
-        env.Error.WriteLine($"SLO search: highest concurrency meeting the SLOs for ≥ {SloSearch.DefaultAttainment:0%} of requests: {result.BestConcurrency?.ToString(CultureInfo.InvariantCulture) ?? "none (even 1 misses)"} ({probes})");
+        var probes = string.Join(", ", result.Probes.Select(p => $"{load.Format(p.Load)}: {p.Attainment:0%}"));
+        env.Error.WriteLine($"SLO search: highest {load.Name} meeting the SLOs for ≥ {SloSearch.DefaultAttainment:0%} of requests: {(result.Best is { } best ? load.Format(best) : $"none (even {load.Format(load.Start)} misses)")} ({probes})");
         return result.Incomplete is { } why ? RunOutcome.Incomplete(why) : RunOutcome.Completed;
+    }
+
+    /// <summary>Closed-loop workloads search concurrency from 1; open-loop ones search rate from their lowest rate, with their burstiness.</summary>
+    private static SearchLoad SearchLoadOf(ResolvedProfile profile, double max)
+    {
+        var arrival = profile.Arrival!;
+        if (arrival.Kind == ArrivalKind.ClosedLoop)
+            return SearchLoad.Concurrency((int)Math.Floor(max));
+        var start = arrival.RatesPerSecond.Min();
+        if (start > max)
+            throw new InputException("--search-max", null, "--search-max", $"below the workload's lowest rate, {start} requests/s, where the search starts");
+        return SearchLoad.Rate(start, max, arrival.Kind == ArrivalKind.Gamma ? arrival.Burstiness ?? 1.0 : 1.0);
     }
 
     /// <summary>
@@ -523,7 +539,7 @@ internal static class RunCommand
         public int MaxBatch { get; init; } = 8;
         public int? PrefillChunk { get; init; }
         public bool Search { get; init; }
-        public int SearchMax { get; init; } = 256;
+        public double SearchMax { get; init; } = 256;
         public double? KvBudgetGb { get; init; }
         public double CooldownSeconds { get; init; }
         public string? Site { get; init; }

@@ -72,6 +72,34 @@ public sealed class ServingRunCommandTests : IDisposable
             .ToDictionary(g => g.Key, g => g.Select(r => r.GetProperty("input_tokens").GetInt32()).Order().ToList());
 
     [Fact]
+    public async Task An_open_loop_search_probes_rates_from_the_workloads_lowest()
+    {
+        await using var server = await ScriptedSseServer.StartAsync();
+        File.WriteAllText(_cli.PathOf("open.yaml"), """
+            name: open
+            profiles:
+              smoke:
+                batch_sizes: [1]
+                context: {nominal: [32]}
+                output: {nominal: [8]}
+                warmup_repetitions: 1
+                request_count: 8
+                arrival: {kind: poisson, rates_per_s: [20, 30]}
+                slo: {ttft_ms: 2000}
+            """);
+
+        var code = _cli.Run("run", "-w", "open.yaml", "--backend", "openai", "--endpoint", server.BaseUrl.ToString(), "--model", "m",
+            "--search", "--search-max", "80", "--output", "out", "--run-id", "s", "--no-site");
+
+        Assert.True(code == ExitCodes.Ok, _cli.Error.ToString());
+        // A fast server meets the loose SLO everywhere: 20, 40, 80 requests/s, each a point of the record.
+        Assert.Contains("highest rate (requests/s) meeting the SLOs for ≥ 90% of requests: 80.0 (20.0: 100%, 40.0: 100%, 80.0: 100%)", _cli.Error.ToString(), StringComparison.Ordinal);
+        Assert.Equal(["r20.0", "r40.0", "r80.0"], InputLengths("s").Keys.Where(k => !k.StartsWith("warmup:", StringComparison.Ordinal)).Order());
+        using var summary = JsonDocument.Parse(File.ReadAllText(_cli.PathOf("out/s/summary.json")));
+        Assert.Equal("r80.0", summary.RootElement.GetProperty("serving").GetProperty("slo_envelope_point").GetString());
+    }
+
+    [Fact]
     public void A_tokenizer_that_cannot_be_found_is_bad_input_and_leaves_no_record()
     {
         Assert.Equal(ExitCodes.BadInput, _cli.Run("run", "--backend", "openai", "--endpoint", "http://127.0.0.1:9", "--model", "m",

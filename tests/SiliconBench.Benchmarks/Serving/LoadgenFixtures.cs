@@ -114,12 +114,12 @@ internal sealed class ServerProcessFixture : ILoadgenFixture
 
     /// <summary>
     /// Checks that the server's timestamps are on the client's clock: a stamp the server takes while answering
-    /// must fall between the client's stamps before and after the request. Returns the bracket's width in µs, or
+    /// must fall between the client's stamps before and after the request. Returns the narrowest bracket in µs, or
     /// null when the stamp falls outside it (the clocks differ, and added latency cannot be measured).
     /// </summary>
     public async Task<double?> CheckClockAsync()
     {
-        double? widest = null;
+        double? narrowest = null;
         for (var i = 0; i < 5; i++)
         {
             var before = Stopwatch.GetTimestamp();
@@ -128,9 +128,9 @@ internal sealed class ServerProcessFixture : ILoadgenFixture
             var server = long.Parse(text, NumberStyles.None, CultureInfo.InvariantCulture);
             if (server < before || server > after)
                 return null;
-            widest = Math.Max(widest ?? 0, Stopwatch.GetElapsedTime(before, after).TotalMicroseconds);
+            narrowest = Math.Min(narrowest ?? double.MaxValue, Stopwatch.GetElapsedTime(before, after).TotalMicroseconds);
         }
-        return widest;
+        return narrowest;
     }
 
     public async ValueTask DisposeAsync()

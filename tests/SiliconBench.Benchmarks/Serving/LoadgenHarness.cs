@@ -100,7 +100,7 @@ internal static class LoadgenHarness
         };
         var clockCheck = server is ServerProcessFixture separate
             ? await separate.CheckClockAsync().ConfigureAwait(false) is { } width
-                ? string.Create(CultureInfo.InvariantCulture, $"the server's stamps fall inside the client's request brackets (≤ {width:0} µs wide): one clock")
+                ? string.Create(CultureInfo.InvariantCulture, $"the server's stamps fall inside the client's request brackets (narrowest {width:0} µs): one clock")
                 : "FAILED: a server stamp fell outside the client's bracket; added latency is meaningless"
             : "one process, one clock";
         var options = new OpenAiEndpointOptions
@@ -123,7 +123,7 @@ internal static class LoadgenHarness
         Console.WriteLine($"load average before the run: {ReadTrimmed("/proc/loadavg")} (other processes on the machine skew every figure; per-core busy comes from /proc/stat, indicative only in a VM)");
         Console.WriteLine("added = ServingRunner's recorded chunk time - server send time; CPU columns: % of one core over the counted window, and µs per chunk received; interval 0 saturates (sends outrun reads, so added latency there is queueing in socket buffers, not harness cost)");
         Console.WriteLine();
-        Console.WriteLine("| streams | interval | chunks/s received | server max in flight | client max open | added p50 | added p90 | added p99 | added max | requests ok/failed | client CPU (user+sys) | client µs/chunk | server CPU | server µs/chunk | core busy (softirq) | deferred sends | alloc B/chunk (gen0 GCs) |");
+        Console.WriteLine("| streams | interval | chunks/s received | server max in flight | client max open | added p50 | added p90 | added p99 | added max | requests ok/failed | client CPU (user+sys) | client µs/chunk | server CPU | server µs/chunk | core busy (softirq) | deferred sends | alloc B/chunk (gen0 GCs, pause) |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
 
         var nextKey = 0;
@@ -165,7 +165,7 @@ internal static class LoadgenHarness
             var log = await server.CollectAsync().ConfigureAwait(false);
             var r = observer.Summarize(log, countedRamp, seconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {n} | {intervalMs} ms | {r.ChunksPerSecond:N0} | {r.ServerMaxInFlight} | {r.ClientMaxOpen} | {Ms(r.P50)} | {Ms(r.P90)} | {Ms(r.P99)} | {Ms(r.Max)} | {r.Ok}/{r.Failed} | {r.ClientCpu.User + r.ClientCpu.Sys:P0} = {r.ClientCpu.User:P0} + {r.ClientCpu.Sys:P0} | {PerChunk(r.ClientCpu, r.ChunksPerSecond)} | {(r.ServerCpu is { } s ? $"{s.User + s.Sys:P0} = {s.User:P0} + {s.Sys:P0}" : "in client")} | {(r.ServerCpu is { } sc ? PerChunk(sc, r.ChunksPerSecond) : "-")} | {observer.CoreBusy} | {log.DeferredSends} | {observer.AllocatedBytes / (r.ChunksPerSecond * (seconds - countedRamp)):0} ({observer.Gen0Collections}) |"));
+                $"| {n} | {intervalMs} ms | {r.ChunksPerSecond:N0} | {r.ServerMaxInFlight} | {r.ClientMaxOpen} | {Ms(r.P50)} | {Ms(r.P90)} | {Ms(r.P99)} | {Ms(r.Max)} | {r.Ok}/{r.Failed} | {r.ClientCpu.User + r.ClientCpu.Sys:P0} = {r.ClientCpu.User:P0} + {r.ClientCpu.Sys:P0} | {PerChunk(r.ClientCpu, r.ChunksPerSecond)} | {(r.ServerCpu is { } s ? $"{s.User + s.Sys:P0} = {s.User:P0} + {s.Sys:P0}" : "in client")} | {(r.ServerCpu is { } sc ? PerChunk(sc, r.ChunksPerSecond) : "-")} | {observer.CoreBusy} | {log.DeferredSends} | {observer.AllocatedBytes / (r.ChunksPerSecond * (seconds - countedRamp)):0} ({observer.Gen0Collections}, {observer.GcPause.TotalMilliseconds:0} ms) |"));
             if (r.FirstError is { } error)
                 Console.WriteLine($"  first failure: {error}");
             if (log.DroppedStreams > 0)
@@ -232,6 +232,9 @@ internal static class LoadgenHarness
 
         public int Gen0Collections { get; private set; }
 
+        /// <summary>Time the client's threads were paused by the GC over the counted window.</summary>
+        public TimeSpan GcPause { get; private set; }
+
         public void PointStarted(ServingPoint point, bool warmup, int index, int count)
         {
             if (warmup)
@@ -246,10 +249,10 @@ internal static class LoadgenHarness
             await _started.Task.ConfigureAwait(false);
             await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, _pointStart + ramp - clock.Now))).ConfigureAwait(false);
             var (client0, server0, cores0, t0) = (Cpu(Process.GetCurrentProcess()), serverProcess is null ? default : Cpu(serverProcess), CoreJiffies(), clock.Now);
-            var (allocated0, collections0) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0));
+            var (allocated0, collections0, pause0) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.GetTotalPauseDuration());
             await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, _pointStart + seconds - clock.Now))).ConfigureAwait(false);
             var (client1, server1, cores1, t1) = (Cpu(Process.GetCurrentProcess()), serverProcess is null ? default : Cpu(serverProcess), CoreJiffies(), clock.Now);
-            (AllocatedBytes, Gen0Collections) = (GC.GetTotalAllocatedBytes() - allocated0, GC.CollectionCount(0) - collections0);
+            (AllocatedBytes, Gen0Collections, GcPause) = (GC.GetTotalAllocatedBytes() - allocated0, GC.CollectionCount(0) - collections0, GC.GetTotalPauseDuration() - pause0);
             var span = t1 - t0;
             _clientCpu = ((client1.User - client0.User) / span, (client1.Sys - client0.Sys) / span);
             if (serverProcess is not null)

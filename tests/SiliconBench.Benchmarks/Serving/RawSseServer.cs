@@ -53,7 +53,7 @@ internal sealed class RawSseServer : IDisposable
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(backlog);
         BaseUrl = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndPoint!).Port}/");
-        _pacer = new Thread(PaceLoop) { IsBackground = true, Name = "loadgen pacer", Priority = ThreadPriority.AboveNormal };
+        _pacer = new Thread(PaceLoop) { IsBackground = true, Name = "loadgen pacer" };
         _pacer.Start();
         _ = AcceptLoopAsync();
     }

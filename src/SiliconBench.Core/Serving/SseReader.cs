@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using SiliconBench.Running;
 
 namespace SiliconBench.Serving;
@@ -12,7 +13,7 @@ public sealed class SseFormatException(string message) : Exception(message);
 /// shifts a token's arrival time. Only <c>data</c> fields are kept; comments and other fields are skipped.
 /// </summary>
 /// <remarks>
-/// Allocation-free per event: a single-line <c>data</c> value is a slice of the read buffer (valid until the next
+/// Allocation-free per event, also when a read waits on the network: a single-line <c>data</c> value is a slice of the read buffer (valid until the next
 /// call), multi-line values are joined in one reused scratch buffer. The buffer grows only for an event larger
 /// than it, up to <see cref="MaxEventBytes"/>.
 /// </remarks>
@@ -48,6 +49,11 @@ public sealed class SseReader : IDisposable
     public int TrailingBytes => _endOfStream ? _end - _start : 0;
 
     /// <summary>Advances to the next event that has data; false at end of stream.</summary>
+    /// <remarks>
+    /// Awaited once per event, and most calls wait on the network, so the method's state machine is pooled rather
+    /// than allocated at every wait (the returned task must be awaited exactly once, as any ValueTask).
+    /// </remarks>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> ReadAsync(CancellationToken cancel)
     {
         while (true)

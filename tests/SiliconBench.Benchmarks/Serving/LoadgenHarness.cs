@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using SiliconBench.Analysis;
 using SiliconBench.Records;
 using SiliconBench.Running;
 using SiliconBench.Serving;
@@ -8,17 +9,20 @@ using SiliconBench.Serving;
 namespace SiliconBench.Benchmarks.Serving;
 
 /// <summary>
-/// End-to-end load-generator ceiling: the real <see cref="ServingRunner"/> + <see cref="OpenAiEndpoint"/> drive
-/// the in-process <see cref="LoadgenServer"/> closed loop over loopback HTTP/1.1. Reports chunks/s received,
-/// the most streams the server held at once, and the harness's added latency per chunk (the runner's recorded
-/// arrival time minus the server's send time, both read from the same <see cref="MonotonicClock"/>).
+/// End-to-end load-generator ceiling: the real <see cref="ServingRunner"/> + <see cref="OpenAiEndpoint"/> drive a
+/// loopback SSE fixture closed loop over HTTP/1.1. Reports chunks/s received, the streams the server and the client
+/// held at once, the harness's added latency per chunk (the runner's recorded arrival time minus the server's send
+/// time, both on CLOCK_MONOTONIC and converted with <see cref="MonotonicClock.ToRunSeconds"/>), and the CPU the
+/// client and the server each spent per chunk.
 /// </summary>
 /// <remarks>
-/// Usage: <c>loadgen [--streams 1,100,1000,5000] [--chunks 64] [--seconds 5] [--interval-ms 0] [--ramp 1] [--backlog 8192] [--io-queues N] [--min-threads N] [--inline-server]</c>.
-/// Server and client share the machine's cores, so every figure is a lower bound on the client alone.
+/// Usage: see <see cref="Usage"/>. The default fixture is <see cref="RawSseServer"/> in its own process
+/// (<c>--server-cpus</c> pins it with taskset; pin the client by starting the harness itself under taskset).
 /// </remarks>
 internal static class LoadgenHarness
 {
+    private const string Usage = "usage: loadgen [--streams 1,100,1000,5000] [--chunks 64] [--seconds 5] [--interval-ms 0] [--ramp 1] [--server raw|raw-inprocess|kestrel] [--server-cpus LIST] [--backlog 8192] [--min-threads N] [--io-queues N] [--inline-server]";
+
     public static async Task<int> RunAsync(string[] args)
     {
         int[] streams = [1, 100, 1000, 5000];
@@ -27,6 +31,8 @@ internal static class LoadgenHarness
         var intervalMs = 0.0;
         var backlog = 8192;
         var rampSeconds = 1.0;
+        var serverKind = "raw";
+        string? serverCpus = null;
         int? ioQueues = null;
         var minThreads = 0;
         var inline = false;
@@ -55,6 +61,12 @@ internal static class LoadgenHarness
                 case "--ramp":
                     rampSeconds = double.Parse(value, CultureInfo.InvariantCulture);
                     break;
+                case "--server" when value is "raw" or "raw-inprocess" or "kestrel":
+                    serverKind = value;
+                    break;
+                case "--server-cpus":
+                    serverCpus = value;
+                    break;
                 case "--io-queues":
                     ioQueues = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
@@ -65,17 +77,32 @@ internal static class LoadgenHarness
                     backlog = int.Parse(value, CultureInfo.InvariantCulture);
                     break;
                 default:
-                    Console.Error.WriteLine($"unknown option {args[i]}; usage: loadgen [--streams 1,100,1000,5000] [--chunks 64] [--seconds 5] [--interval-ms 0] [--ramp 1] [--backlog 8192] [--io-queues N] [--min-threads N] [--inline-server]");
+                    Console.Error.WriteLine($"unknown option {args[i]} {value}; {Usage}");
                     return 2;
             }
             i++;
+        }
+        if (serverCpus is not null && serverKind != "raw")
+        {
+            Console.Error.WriteLine("--server-cpus pins the server's own process: it needs --server raw");
+            return 2;
         }
 
         if (minThreads > 0)
             ThreadPool.SetMinThreads(minThreads, minThreads);
         var clock = new MonotonicClock();
-        await using var server = await LoadgenServer.StartAsync(clock, backlog, ioQueues, inline).ConfigureAwait(false);
-        server.Interval = TimeSpan.FromMilliseconds(intervalMs);
+        var interval = TimeSpan.FromMilliseconds(intervalMs);
+        await using ILoadgenFixture server = serverKind switch
+        {
+            "raw" => await ServerProcessFixture.StartAsync(intervalMs, backlog, serverCpus).ConfigureAwait(false),
+            "raw-inprocess" => new InProcessRawFixture(new RawSseServer(interval, backlog)),
+            _ => await LoadgenServer.StartAsync(interval, backlog, ioQueues, inline).ConfigureAwait(false),
+        };
+        var clockCheck = server is ServerProcessFixture separate
+            ? await separate.CheckClockAsync().ConfigureAwait(false) is { } width
+                ? string.Create(CultureInfo.InvariantCulture, $"the server's stamps fall inside the client's request brackets (narrowest {width:0} µs): one clock")
+                : "FAILED: a server stamp fell outside the client's bracket; added latency is meaningless"
+            : "one process, one clock";
         var options = new OpenAiEndpointOptions
         {
             BaseUrl = server.BaseUrl,
@@ -90,21 +117,24 @@ internal static class LoadgenHarness
         using var endpoint = new OpenAiEndpoint(options, handler);
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"loadgen: {Environment.ProcessorCount} cores shared by server and client; server {server.BaseUrl} HTTP/1.1; {chunks} chunks/request; interval {intervalMs} ms; {seconds} s per point, first {rampSeconds} s ramp-up (not counted); GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")}"));
-        Console.WriteLine($"client handler: MaxConnectionsPerServer={(handler.MaxConnectionsPerServer == int.MaxValue ? "unbounded" : handler.MaxConnectionsPerServer.ToString(CultureInfo.InvariantCulture))}; fd limit: {FdLimit()}; somaxconn: {Somaxconn()}; Kestrel backlog {backlog}, inline sends {inline}; DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS={Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") ?? "unset"}");
-        Console.WriteLine($"load average before the run: {LoadAverage()} (other processes on the machine skew every figure; see the machine-busy column, read from /proc/stat, which in a VM is indicative only)");
-        Console.WriteLine("added = ServingRunner's recorded chunk time - server send time, same MonotonicClock; interval 0 saturates (sends outrun reads, so added latency there is queueing in socket buffers, not harness cost)");
+            $"loadgen: {Environment.ProcessorCount} cores; client process {Environment.ProcessId} on cores {Pinning.Of(Environment.ProcessId)}; {chunks} chunks/request; interval {intervalMs} ms; {seconds} s per point, first {rampSeconds} s ramp-up (not counted)"));
+        Console.WriteLine($"server: {server.Description}; {clockCheck}");
+        Console.WriteLine($"client runtime: GC {(System.Runtime.GCSettings.IsServerGC ? "server" : "workstation")} {(Environment.GetEnvironmentVariable("DOTNET_gcConcurrent") == "0" ? "non-concurrent" : "concurrent")}; {Knobs()}; MaxConnectionsPerServer={(handler.MaxConnectionsPerServer == int.MaxValue ? "unbounded" : handler.MaxConnectionsPerServer.ToString(CultureInfo.InvariantCulture))}; fd limit {FdLimit()}; somaxconn {ReadTrimmed("/proc/sys/net/core/somaxconn")}");
+        Console.WriteLine($"load average before the run: {ReadTrimmed("/proc/loadavg")} (other processes on the machine skew every figure; per-core busy comes from /proc/stat, indicative only in a VM)");
+        Console.WriteLine("added = ServingRunner's recorded chunk time - server send time; CPU columns: % of one core over the counted window, and µs per chunk received; interval 0 saturates (sends outrun reads, so added latency there is queueing in socket buffers, not harness cost)");
         Console.WriteLine();
-        Console.WriteLine("| streams | interval | chunks/s received | server max in flight | client max open | added p50 | added p90 | added p99 | added max | requests ok/failed | CPU busy user+sys (of all cores) | CPU µs per chunk | machine busy (softirq) |");
-        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| streams | interval | chunks/s received | server max in flight | client max open | added p50 | added p90 | added p99 | added max | requests ok/failed | client CPU (user+sys) | client µs/chunk | server CPU | server µs/chunk | core busy (softirq) | deferred sends | alloc B/chunk (gen0 GCs, pause) |");
+        Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
 
         var nextKey = 0;
+        var countedRamp = 0.0;
         foreach (var n in streams)
         {
-            var observer = new Observer(clock, server);
+            countedRamp = n > 1 ? rampSeconds : 0;
+            var observer = new Observer(clock, server.ServerProcess);
             var plan = new ServingPlan
             {
-                Points = [new ServingPoint { Id = $"c{n}", Kind = LoadKind.ClosedLoop, Concurrency = n, DurationSeconds = seconds, RampUpSeconds = n > 1 ? rampSeconds : 0 }],
+                Points = [new ServingPoint { Id = $"c{n}", Kind = LoadKind.ClosedLoop, Concurrency = n, DurationSeconds = seconds, RampUpSeconds = countedRamp }],
                 // The key rides in the prompt and returns as usage.prompt_tokens, i.e. as the record's input tokens.
                 Requests = _ => new ServingRequestSpec(1, chunks) { PromptText = Interlocked.Increment(ref nextKey).ToString(CultureInfo.InvariantCulture) },
                 WarmupRequests = n,
@@ -118,7 +148,7 @@ internal static class LoadgenHarness
                 {
                     var runner = new ServingRunner(clock, observer);
                     var run = runner.RunAsync(endpoint, plan, writer, CancellationToken.None);
-                    await observer.SampleCpuAsync(n > 1 ? rampSeconds : 0, seconds).ConfigureAwait(false);
+                    await observer.SampleCpuAsync(countedRamp, seconds).ConfigureAwait(false);
                     await run.ConfigureAwait(false);
                 }
             }
@@ -132,19 +162,31 @@ internal static class LoadgenHarness
                 {
                 }
             }
-            var result = observer.Summarize(n > 1 ? rampSeconds : 0, seconds);
+            var log = await server.CollectAsync().ConfigureAwait(false);
+            var r = observer.Summarize(log, countedRamp, seconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"| {n} | {intervalMs} ms | {result.ChunksPerSecond:N0} | {result.MaxInFlight} | {result.ClientMaxOpen} | {Ms(result.P50)} | {Ms(result.P90)} | {Ms(result.P99)} | {Ms(result.Max)} | {result.Ok}/{result.Failed} | {result.CpuUser + result.CpuSys:P0} = {result.CpuUser:P0} + {result.CpuSys:P0} | {(result.CpuUser + result.CpuSys) * Environment.ProcessorCount / result.ChunksPerSecond * 1e6:0.0} | {observer.MachineBusy:P0} ({observer.MachineSoftIrq:P0}) |"));
-            if (result.FirstError is { } error)
+                $"| {n} | {intervalMs} ms | {r.ChunksPerSecond:N0} | {r.ServerMaxInFlight} | {r.ClientMaxOpen} | {Ms(r.P50)} | {Ms(r.P90)} | {Ms(r.P99)} | {Ms(r.Max)} | {r.Ok}/{r.Failed} | {r.ClientCpu.User + r.ClientCpu.Sys:P0} = {r.ClientCpu.User:P0} + {r.ClientCpu.Sys:P0} | {PerChunk(r.ClientCpu, r.ChunksPerSecond)} | {(r.ServerCpu is { } s ? $"{s.User + s.Sys:P0} = {s.User:P0} + {s.Sys:P0}" : "in client")} | {(r.ServerCpu is { } sc ? PerChunk(sc, r.ChunksPerSecond) : "-")} | {observer.CoreBusy} | {log.DeferredSends} | {observer.AllocatedBytes / (r.ChunksPerSecond * (seconds - countedRamp)):0} ({observer.Gen0Collections}, {observer.GcPause.TotalMilliseconds:0} ms) |"));
+            if (r.FirstError is { } error)
                 Console.WriteLine($"  first failure: {error}");
-            server.Sends.Clear();
+            if (log.DroppedStreams > 0)
+                Console.WriteLine($"  the server dropped {log.DroppedStreams} streams in all so far (connection gone before the last chunk)");
         }
         return 0;
     }
 
-    private static string Ms(double seconds) => seconds * 1e3 < 1
+    private static string PerChunk((double User, double Sys) cpu, double chunksPerSecond) =>
+        string.Create(CultureInfo.InvariantCulture, $"{(cpu.User + cpu.Sys) / chunksPerSecond * 1e6:0.00}");
+
+    private static string Ms(double seconds) => double.IsNaN(seconds) ? "-" : seconds * 1e3 < 1
         ? string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e6:0.0} µs")
         : string.Create(CultureInfo.InvariantCulture, $"{seconds * 1e3:0.00} ms");
+
+    private static string Knobs()
+    {
+        string[] names = ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT", "DOTNET_ThreadPool_UsePortableThreadPool", "DOTNET_TieredPGO", "DOTNET_gcServer"];
+        var set = names.Where(n => Environment.GetEnvironmentVariable(n) is not null).Select(n => $"{n}={Environment.GetEnvironmentVariable(n)}").ToList();
+        return set.Count == 0 ? "no socket/runtime knobs set" : string.Join(' ', set);
+    }
 
     private static string FdLimit()
     {
@@ -159,11 +201,11 @@ internal static class LoadgenHarness
         }
     }
 
-    private static string LoadAverage()
+    private static string ReadTrimmed(string path)
     {
         try
         {
-            return File.ReadAllText("/proc/loadavg").Trim();
+            return File.ReadAllText(path).Trim();
         }
         catch (IOException)
         {
@@ -171,99 +213,110 @@ internal static class LoadgenHarness
         }
     }
 
-    private static string Somaxconn()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/sys/net/core/somaxconn").Trim();
-        }
-        catch (IOException)
-        {
-            return "?";
-        }
-    }
-
-    private sealed record Summary(double ChunksPerSecond, int MaxInFlight, int ClientMaxOpen, double P50, double P90, double P99, double Max, int Ok, int Failed, double CpuUser, double CpuSys, string? FirstError);
+    private sealed record Summary(double ChunksPerSecond, int ServerMaxInFlight, int ClientMaxOpen, double P50, double P90, double P99, double Max, int Ok, int Failed, (double User, double Sys) ClientCpu, (double User, double Sys)? ServerCpu, string? FirstError);
 
     /// <summary>Collects the runner's records (cheaply: one queue add per request) and the measured point's start.</summary>
-    private sealed class Observer(ITimeSource clock, LoadgenServer server) : IServingObserver
+    private sealed class Observer(MonotonicClock clock, Process? serverProcess) : IServingObserver
     {
         private readonly ConcurrentQueue<RequestRecord> _records = new();
         private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private double _pointStart = double.NaN;
-        private double _cpuUser;
-        private double _cpuSys;
+        private (double User, double Sys) _clientCpu;
+        private (double User, double Sys)? _serverCpu;
 
-        /// <summary>Whole machine (every process, and softirq, where loopback TCP is mostly charged) busy fraction over the window.</summary>
-        public double MachineBusy { get; private set; } = double.NaN;
+        /// <summary>Per core over the counted window: busy fraction (all processes) and, in brackets, softirq, where loopback TCP is mostly charged.</summary>
+        public string CoreBusy { get; private set; } = "?";
 
-        public double MachineSoftIrq { get; private set; } = double.NaN;
+        /// <summary>Bytes the client process allocated over the counted window (the server's too when it runs in-process).</summary>
+        public long AllocatedBytes { get; private set; }
 
-        private static (long Total, long Idle, long SoftIrq)? MachineJiffies()
-        {
-            try
-            {
-                var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
-                // user nice system idle iowait irq softirq steal ...
-                return (fields.Take(8).Sum(), fields[3] + fields[4], fields[6]);
-            }
-            catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
-            {
-                return null;
-            }
-        }
+        public int Gen0Collections { get; private set; }
+
+        /// <summary>Time the client's threads were paused by the GC over the counted window.</summary>
+        public TimeSpan GcPause { get; private set; }
 
         public void PointStarted(ServingPoint point, bool warmup, int index, int count)
         {
             if (warmup)
                 return;
-            server.ResetMaxInFlight();
             _pointStart = clock.Now;
             _started.TrySetResult();
         }
 
-        /// <summary>Process CPU (user and kernel, as fractions of all cores) over the counted window only.</summary>
+        /// <summary>Process CPU (user and kernel, as fractions of one core) over the counted window only.</summary>
         public async Task SampleCpuAsync(double ramp, double seconds)
         {
             await _started.Task.ConfigureAwait(false);
             await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, _pointStart + ramp - clock.Now))).ConfigureAwait(false);
-            var (user0, sys0, t0) = Cpu();
-            var machine0 = MachineJiffies();
+            var (client0, server0, cores0, t0) = (Cpu(Process.GetCurrentProcess()), serverProcess is null ? default : Cpu(serverProcess), CoreJiffies(), clock.Now);
+            var (allocated0, collections0, pause0) = (GC.GetTotalAllocatedBytes(), GC.CollectionCount(0), GC.GetTotalPauseDuration());
             await Task.Delay(TimeSpan.FromSeconds(Math.Max(0, _pointStart + seconds - clock.Now))).ConfigureAwait(false);
-            var (user1, sys1, t1) = Cpu();
-            var machine1 = MachineJiffies();
-            var capacity = (t1 - t0) * Environment.ProcessorCount;
-            _cpuUser = (user1 - user0) / capacity;
-            _cpuSys = (sys1 - sys0) / capacity;
-            if (machine0 is { } m0 && machine1 is { } m1 && m1.Total > m0.Total)
+            var (client1, server1, cores1, t1) = (Cpu(Process.GetCurrentProcess()), serverProcess is null ? default : Cpu(serverProcess), CoreJiffies(), clock.Now);
+            (AllocatedBytes, Gen0Collections, GcPause) = (GC.GetTotalAllocatedBytes() - allocated0, GC.CollectionCount(0) - collections0, GC.GetTotalPauseDuration() - pause0);
+            var span = t1 - t0;
+            _clientCpu = ((client1.User - client0.User) / span, (client1.Sys - client0.Sys) / span);
+            if (serverProcess is not null)
+                _serverCpu = ((server1.User - server0.User) / span, (server1.Sys - server0.Sys) / span);
+            if (cores0.Count == cores1.Count && cores0.Count > 0)
             {
-                MachineBusy = 1 - (double)(m1.Idle - m0.Idle) / (m1.Total - m0.Total);
-                MachineSoftIrq = (double)(m1.SoftIrq - m0.SoftIrq) / (m1.Total - m0.Total);
+                CoreBusy = string.Join(", ", cores0.Zip(cores1, (a, b) =>
+                {
+                    var total = (double)(b.Total - a.Total);
+                    return string.Create(CultureInfo.InvariantCulture, $"cpu{a.Core} {1 - (b.Idle - a.Idle) / total:P0} ({(b.SoftIrq - a.SoftIrq) / total:P0})");
+                }));
             }
 
-            (double User, double Sys, double T) Cpu()
+            static (double User, double Sys) Cpu(Process process)
             {
-                using var process = Process.GetCurrentProcess();
-                return (process.UserProcessorTime.TotalSeconds, process.PrivilegedProcessorTime.TotalSeconds, clock.Now);
+                process.Refresh();
+                return (process.UserProcessorTime.TotalSeconds, process.PrivilegedProcessorTime.TotalSeconds);
             }
+        }
+
+        private static List<(int Core, long Total, long Idle, long SoftIrq)> CoreJiffies()
+        {
+            var cores = new List<(int, long, long, long)>();
+            try
+            {
+                foreach (var line in File.ReadLines("/proc/stat"))
+                {
+                    if (!line.StartsWith("cpu", StringComparison.Ordinal) || line.Length < 4 || !char.IsAsciiDigit(line[3]))
+                        continue;
+                    var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    var f = parts.Skip(1).Take(8).Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+                    // user nice system idle iowait irq softirq steal
+                    cores.Add((int.Parse(parts[0].AsSpan(3), CultureInfo.InvariantCulture), f.Sum(), f[3] + f[4], f[6]));
+                }
+            }
+            catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException)
+            {
+                cores.Clear();
+            }
+            return cores;
         }
 
         public void RequestFinished(RequestRecord record) => _records.Enqueue(record);
 
-        public Summary Summarize(double ramp, double seconds)
+        public Summary Summarize(FixtureLog log, double ramp, double seconds)
         {
-            var maxInFlight = server.MaxInFlight;
             // Throughput and latency count chunks that arrived after the ramp-up and before the point stopped issuing.
             var windowStart = _pointStart + ramp;
             var windowEnd = _pointStart + seconds;
+            var sendsByKey = new Dictionary<int, long[]>(log.Served.Count);
+            var serverSpans = new List<(double T, int Delta)>();
+            foreach (var served in log.Served)
+            {
+                sendsByKey[served.Key] = served.Sends;
+                var (accepted, done) = (clock.ToRunSeconds(served.Accepted), clock.ToRunSeconds(served.Done));
+                AddClipped(serverSpans, accepted, done, windowStart, windowEnd);
+            }
             var added = new List<double>();
-            var opens = new List<(double T, int Delta)>();
+            var clientSpans = new List<(double T, int Delta)>();
             long inWindow = 0;
             int ok = 0, failed = 0;
             string? firstError = null;
             foreach (var record in _records)
             {
-                server.Sends.TryRemove(record.InputTokens, out var sends);
                 if (record.Warmup)
                     continue;
                 if (record.Status == RequestStatus.Ok)
@@ -276,11 +329,8 @@ internal static class LoadgenHarness
                     firstError ??= $"{record.Status}: {record.Error}";
                 }
                 if (record.TEnd is { } end)
-                {
-                    opens.Add((record.TSubmit, 1));
-                    opens.Add((end, -1));
-                }
-                if (sends is null)
+                    AddClipped(clientSpans, record.TSubmit, end, windowStart, windowEnd);
+                if (!sendsByKey.TryGetValue(record.InputTokens, out var sends))
                     continue;
                 var chunks = record.Chunks;
                 for (var j = 0; j < chunks.Count && j < sends.Length; j++)
@@ -289,17 +339,30 @@ internal static class LoadgenHarness
                     if (t < windowStart || t > windowEnd)
                         continue;
                     inWindow++;
-                    added.Add(t - sends[j]);
+                    added.Add(t - clock.ToRunSeconds(sends[j]));
                 }
             }
             added.Sort();
-            // Streams the client had open at once: submitted and not yet at their last chunk (ends sort before starts at a tie).
-            opens.Sort((a, b) => a.T != b.T ? a.T.CompareTo(b.T) : a.Delta.CompareTo(b.Delta));
-            int open = 0, clientMax = 0;
-            foreach (var (_, delta) in opens)
-                clientMax = Math.Max(clientMax, open += delta);
-            double Q(double q) => added.Count == 0 ? double.NaN : added[Math.Min(added.Count - 1, (int)(q * added.Count))];
-            return new Summary(inWindow / (seconds - ramp), maxInFlight, clientMax, Q(0.5), Q(0.9), Q(0.99), added.Count == 0 ? double.NaN : added[^1], ok, failed, _cpuUser, _cpuSys, firstError);
+            double Q(double percent) => added.Count == 0 ? double.NaN : Statistics.Percentile(added, percent);
+            return new Summary(inWindow / (seconds - ramp), MostAtOnce(serverSpans), MostAtOnce(clientSpans), Q(50), Q(90), Q(99), Q(100), ok, failed, _clientCpu, _serverCpu, firstError);
+        }
+
+        private static void AddClipped(List<(double T, int Delta)> spans, double start, double end, double windowStart, double windowEnd)
+        {
+            if (end < windowStart || start > windowEnd)
+                return;
+            spans.Add((Math.Max(start, windowStart), 1));
+            spans.Add((Math.Min(end, windowEnd), -1));
+        }
+
+        /// <summary>The most intervals open at once (an end sorts before a start at the same time).</summary>
+        private static int MostAtOnce(List<(double T, int Delta)> spans)
+        {
+            spans.Sort((a, b) => a.T != b.T ? a.T.CompareTo(b.T) : a.Delta.CompareTo(b.Delta));
+            int open = 0, most = 0;
+            foreach (var (_, delta) in spans)
+                most = Math.Max(most, open += delta);
+            return most;
         }
     }
 }

@@ -7,12 +7,9 @@ namespace SiliconBench.Tests.Serving;
 
 public class SseReaderTests
 {
-    /// <summary>Returns the given segments one per read, like a network stream delivering packets.</summary>
-    private sealed class SegmentedStream(IEnumerable<byte[]> segments) : Stream
+    /// <summary>What a read-only, forward-only test stream leaves unsupported.</summary>
+    private abstract class ReadOnlyStream : Stream
     {
-        private readonly Queue<byte[]> _segments = new(segments);
-
-        public int Reads { get; private set; }
         public override bool CanRead => true;
         public override bool CanSeek => false;
         public override bool CanWrite => false;
@@ -22,6 +19,14 @@ public class SseReaderTests
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Returns the given segments one per read, like a network stream delivering packets.</summary>
+    private sealed class SegmentedStream(IEnumerable<byte[]> segments) : ReadOnlyStream
+    {
+        private readonly Queue<byte[]> _segments = new(segments);
+
+        public int Reads { get; private set; }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -94,6 +99,43 @@ public class SseReaderTests
         Assert.True(await reader.ReadAsync(TestContext.Current.CancellationToken));
         Assert.False(await reader.ReadAsync(TestContext.Current.CancellationToken));
         Assert.Equal("data: half".Length, reader.TrailingBytes);
+    }
+
+    /// <summary>Completes every read later, on another thread, so every ReadAsync really waits.</summary>
+    private sealed class YieldingStream(byte[] data, int bytesPerRead) : ReadOnlyStream
+    {
+        private int _position;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            await Task.Yield();
+            var n = Math.Min(Math.Min(buffer.Length, bytesPerRead), data.Length - _position);
+            data.AsSpan(_position, n).CopyTo(buffer.Span);
+            _position += n;
+            return n;
+        }
+    }
+
+    [Fact]
+    public async Task Readers_that_wait_on_every_read_interleave_without_mixing_events()
+    {
+        // ReadAsync's state machine is pooled: two readers suspended over and over must each keep their own state.
+        static byte[] Stream(string name) => Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 200).Select(i => $"data: {name}{i}\n\n")));
+        async Task<List<string>> ReadAllOf(byte[] bytes, int bytesPerRead)
+        {
+            using var reader = new SseReader(new YieldingStream(bytes, bytesPerRead), new MonotonicClock());
+            var events = new List<string>();
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+                events.Add(Encoding.UTF8.GetString(reader.Data.Span));
+            return events;
+        }
+
+        var both = await Task.WhenAll(ReadAllOf(Stream("a"), 7), ReadAllOf(Stream("b"), 11));
+
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"a{i}"), both[0]);
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"b{i}"), both[1]);
     }
 
     [Fact]

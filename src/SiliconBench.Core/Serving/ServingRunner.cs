@@ -142,6 +142,9 @@ public sealed class ServingRunner
                             if ((point.RequestCount is { } n && i >= n) || Clock.Now >= deadline)
                                 return;
                             await SendAsync(point, i, isWarmup, Spec(point, i, isWarmup), span, token).ConfigureAwait(false);
+                            // The request may have finished on the socket thread (inline completions): leave it before
+                            // rendering and serializing the next prompt, so that work never delays other streams' stamps.
+                            await Task.Yield();
                         }
                     }, CancellationToken.None);
                 }

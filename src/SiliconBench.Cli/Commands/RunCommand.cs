@@ -50,7 +50,7 @@ internal static class RunCommand
         var json = new Option<bool>("--json") { Description = "Print summary.json instead of the table." };
         var repeat = new Option<int>("--repeat") { Description = "Repetitions of the whole run (each its own record under <run-id>/r1…rN), for intervals across trials.", DefaultValueFactory = _ => 1 };
         var cooldown = new Option<double>("--cooldown-s") { Description = "Pause between repetitions, seconds (lets a device cool back down).", DefaultValueFactory = _ => 0 };
-        var endpointUrl = new Option<string?>("--endpoint") { Description = "Base URL of an OpenAI-compatible server (with --backend openai), e.g. http://localhost:8000." };
+        var endpointUrl = new Option<string?>("--endpoint") { Description = "Base URL of an OpenAI-compatible server (with --backend openai), e.g. http://localhost:8000, or unix:PATH for a server on a Unix socket." };
         var api = new Option<string>("--api") { Description = "openai backend: completions | chat.", DefaultValueFactory = _ => "completions" };
         var apiKeyEnv = new Option<string>("--api-key-env") { Description = "Environment variable holding the API key (never written anywhere).", DefaultValueFactory = _ => "OPENAI_API_KEY" };
         var http2 = new Option<bool>("--http2") { Description = "openai backend: HTTP/2 (prior knowledge) instead of HTTP/1.1." };
@@ -172,7 +172,7 @@ internal static class RunCommand
             if (serving)
             {
                 // Serving mode against an OpenAI-compatible server: the workload's arrival process drives the load.
-                endpoint = new OpenAiEndpoint(EndpointOptions(args));
+                endpoint = new OpenAiEndpoint(EndpointOptions(env, args));
                 var (vocabulary, tokenizerSha256) = PromptVocabularyOf(env, args);
                 var plan = ServingPlanner.Plan(profile, vocabulary);
                 backendInfo = endpoint.Describe();
@@ -448,15 +448,28 @@ internal static class RunCommand
         }
     }
 
-    private static OpenAiEndpointOptions EndpointOptions(RunArguments args)
+    private static OpenAiEndpointOptions EndpointOptions(CliEnvironment env, RunArguments args)
     {
-        if (string.IsNullOrWhiteSpace(args.Endpoint) || !Uri.TryCreate(args.Endpoint, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https"))
-            throw new InputException("--endpoint", null, "--endpoint", "the openai backend needs the server's base URL, e.g. --endpoint http://localhost:8000");
+        string? unixSocket = null;
+        Uri? url;
+        if (args.Endpoint is { } e && e.StartsWith("unix:", StringComparison.Ordinal))
+        {
+            // unix:/run/vllm.sock — the server behind a socket file; requests still name http://localhost/.
+            unixSocket = e.Length > "unix:".Length ? env.ResolvePath(e["unix:".Length..]) : "";
+            if (unixSocket.Length == 0 || !Path.Exists(unixSocket))
+                throw new InputException("--endpoint", null, "--endpoint", $"no socket at '{unixSocket}' (start the server with its socket option, e.g. vllm serve --uds PATH)");
+            url = new Uri("http://localhost/");
+        }
+        else if (string.IsNullOrWhiteSpace(args.Endpoint) || !Uri.TryCreate(args.Endpoint, UriKind.Absolute, out url) || url.Scheme is not ("http" or "https"))
+        {
+            throw new InputException("--endpoint", null, "--endpoint", "the openai backend needs the server's base URL, e.g. --endpoint http://localhost:8000 (or unix:/path/to.sock)");
+        }
         if (args.Model.StartsWith("synthetic:", StringComparison.Ordinal))
             throw new InputException("--model", null, "--model", "the openai backend needs the served model's name (as the server lists it under /v1/models)");
         return new OpenAiEndpointOptions
         {
             BaseUrl = url,
+            UnixSocketPath = unixSocket,
             Model = args.Model,
             Api = args.Api switch
             {

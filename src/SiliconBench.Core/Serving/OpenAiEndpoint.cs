@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using SiliconBench.Planning;
@@ -52,23 +53,48 @@ public sealed class OpenAiEndpoint : IRequestBackend, IDisposable
     /// <summary>Whether an API key was found (never the key itself).</summary>
     public bool HasApiKey => _apiKey is not null;
 
-    /// <summary>A handler sized for thousands of concurrent streams: no per-server connection cap, several HTTP/2 connections.</summary>
-    public static SocketsHttpHandler CreateHandler(OpenAiEndpointOptions options) => new()
+    /// <summary>
+    /// A handler sized for thousands of concurrent streams: no per-server connection cap, several HTTP/2 connections;
+    /// connections go to the Unix socket when the options name one.
+    /// </summary>
+    public static SocketsHttpHandler CreateHandler(OpenAiEndpointOptions options)
     {
-        MaxConnectionsPerServer = int.MaxValue,
-        EnableMultipleHttp2Connections = true,
-        ConnectTimeout = options.ConnectTimeout,
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
-        AutomaticDecompression = DecompressionMethods.None,
-        UseCookies = false,
-    };
+        var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = int.MaxValue,
+            EnableMultipleHttp2Connections = true,
+            ConnectTimeout = options.ConnectTimeout,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+        };
+        if (options.UnixSocketPath is { } path)
+            handler.ConnectCallback = (_, cancel) => ConnectUnixAsync(path, cancel);
+        return handler;
+    }
+
+    /// <summary>A stream over a new connection to the Unix domain socket at <paramref name="path"/>.</summary>
+    public static async ValueTask<Stream> ConnectUnixAsync(string path, CancellationToken cancel)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancel).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
 
     /// <summary>The backend as the manifest records it; the key's variable name appears, the key never does.</summary>
     public BackendInfo Describe(string version = "openai-compatible") => new()
     {
         Id = "openai",
         Version = version,
-        Device = _options.BaseUrl.ToString(),
+        Device = _options.UnixSocketPath is { } socket ? $"unix:{socket}" : _options.BaseUrl.ToString(),
         Options = _options.Describe(),
     };
 

@@ -17,6 +17,12 @@ public sealed record OpenAiEndpointOptions
 {
     /// <summary>Server root, e.g. <c>http://127.0.0.1:8000</c>; <c>/v1/…</c> is appended.</summary>
     public required Uri BaseUrl { get; init; }
+    /// <summary>
+    /// Connect to this Unix domain socket instead of the URL's host and port (vLLM's <c>--uds</c>, or any server
+    /// behind a socket file); the URL still gives the path and the Host header. On one machine it halves the
+    /// kernel's cost per streamed chunk against loopback TCP.
+    /// </summary>
+    public string? UnixSocketPath { get; init; }
     public required string Model { get; init; }
     public OpenAiApi Api { get; init; } = OpenAiApi.Completions;
     /// <summary>1.1, or 2.0 (on http:// this is HTTP/2 with prior knowledge, h2c).</summary>
@@ -42,6 +48,7 @@ public sealed record OpenAiEndpointOptions
     public SortedDictionary<string, string> Describe() => new(StringComparer.Ordinal)
     {
         ["base_url"] = BaseUrl.ToString(),
+        ["unix_socket"] = UnixSocketPath ?? "none",
         ["model"] = Model,
         ["api"] = Api == OpenAiApi.Completions ? "completions" : "chat_completions",
         ["http_version"] = HttpVersion.ToString(2),

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using SiliconBench.Serving;
 
 namespace SiliconBench.Benchmarks.Serving;
 
@@ -10,6 +11,9 @@ internal sealed record FixtureLog(long DeferredSends, long DroppedStreams, List<
 internal interface ILoadgenFixture : IAsyncDisposable
 {
     Uri BaseUrl { get; }
+
+    /// <summary>The Unix socket the server listens on instead of a loopback TCP port; null over TCP.</summary>
+    string? UnixSocketPath => null;
 
     /// <summary>One line for the report: which server, where it runs, on which cores.</summary>
     string Description { get; }
@@ -39,7 +43,9 @@ internal sealed class InProcessRawFixture(RawSseServer server) : ILoadgenFixture
 {
     public Uri BaseUrl => server.BaseUrl;
 
-    public string Description => $"raw-socket server in the client's process, {server.BaseUrl}";
+    public string? UnixSocketPath => server.UnixSocketPath;
+
+    public string Description => $"raw-socket server in the client's process, {server.Address}";
 
     public Process? ServerProcess => null;
 
@@ -61,21 +67,27 @@ internal sealed class ServerProcessFixture : ILoadgenFixture
     private readonly Process _process;
     private readonly HttpClient _control;
 
-    private ServerProcessFixture(Process process, Uri baseUrl, string description)
+    private ServerProcessFixture(Process process, Uri baseUrl, string? unixSocketPath, string description)
     {
         _process = process;
         BaseUrl = baseUrl;
+        UnixSocketPath = unixSocketPath;
         Description = description;
-        _control = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(1) };
+        var handler = new SocketsHttpHandler();
+        if (unixSocketPath is not null)
+            handler.ConnectCallback = (_, cancel) => OpenAiEndpoint.ConnectUnixAsync(unixSocketPath, cancel);
+        _control = new HttpClient(handler) { BaseAddress = baseUrl, Timeout = TimeSpan.FromMinutes(1) };
     }
 
     public Uri BaseUrl { get; }
+
+    public string? UnixSocketPath { get; }
 
     public string Description { get; }
 
     public Process? ServerProcess => _process;
 
-    public static async Task<ServerProcessFixture> StartAsync(double intervalMs, int backlog, string? cpus)
+    public static async Task<ServerProcessFixture> StartAsync(double intervalMs, int backlog, string? cpus, string? unixSocketPath = null)
     {
         var self = Environment.ProcessPath ?? throw new InvalidOperationException("no process path to start the server with");
         var start = new ProcessStartInfo { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
@@ -92,17 +104,23 @@ internal sealed class ServerProcessFixture : ILoadgenFixture
         }
         // Run as `dotnet X.dll`, the host needs the assembly; as the apphost, it is the program itself.
         if (Path.GetFileNameWithoutExtension(self) == "dotnet")
-            start.ArgumentList.Add(typeof(ServerProcessFixture).Assembly.Location);
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, typeof(ServerProcessFixture).Assembly.GetName().Name + ".dll"));
         foreach (var arg in (string[])["loadgen-server", "--interval-ms", intervalMs.ToString("R", CultureInfo.InvariantCulture), "--backlog", backlog.ToString(CultureInfo.InvariantCulture)])
             start.ArgumentList.Add(arg);
+        if (unixSocketPath is not null)
+        {
+            start.ArgumentList.Add("--unix-socket");
+            start.ArgumentList.Add(unixSocketPath);
+        }
         var process = Process.Start(start) ?? throw new InvalidOperationException("the server process did not start");
         var line = await process.StandardOutput.ReadLineAsync().ConfigureAwait(false);
         const string Prefix = "listening ";
         if (line is null || !line.StartsWith(Prefix, StringComparison.Ordinal))
             throw new InvalidOperationException($"the server process said {line ?? "nothing"} instead of its address");
-        var url = new Uri(line[Prefix.Length..]);
+        var address = line[Prefix.Length..];
+        var url = unixSocketPath is null ? new Uri(address) : RawSseServer.UnixBaseUrl;
         var pinning = Pinning.Of(process.Id);
-        return new ServerProcessFixture(process, url, $"raw-socket server in process {process.Id} (cores {pinning}), {url}");
+        return new ServerProcessFixture(process, url, unixSocketPath, $"raw-socket server in process {process.Id} (cores {pinning}), {address}");
     }
 
     public async Task<FixtureLog> CollectAsync()
@@ -154,10 +172,14 @@ internal sealed class ServerProcessFixture : ILoadgenFixture
     {
         var intervalMs = 0.0;
         var backlog = 8192;
+        string? unixSocket = null;
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
             switch (args[i])
             {
+                case "--unix-socket":
+                    unixSocket = args[i + 1];
+                    break;
                 case "--interval-ms":
                     intervalMs = double.Parse(args[i + 1], CultureInfo.InvariantCulture);
                     break;
@@ -165,12 +187,12 @@ internal sealed class ServerProcessFixture : ILoadgenFixture
                     backlog = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
                     break;
                 default:
-                    await Console.Error.WriteLineAsync($"unknown option {args[i]}; usage: loadgen-server [--interval-ms 0] [--backlog 8192]").ConfigureAwait(false);
+                    await Console.Error.WriteLineAsync($"unknown option {args[i]}; usage: loadgen-server [--interval-ms 0] [--backlog 8192] [--unix-socket PATH]").ConfigureAwait(false);
                     return 2;
             }
         }
-        using var server = new RawSseServer(TimeSpan.FromMilliseconds(intervalMs), backlog);
-        Console.WriteLine($"listening {server.BaseUrl}");
+        using var server = new RawSseServer(TimeSpan.FromMilliseconds(intervalMs), backlog, unixSocket);
+        Console.WriteLine($"listening {server.Address}");
         Console.Out.Flush();
         using var stdin = Console.OpenStandardInput();
         var sink = new byte[256];

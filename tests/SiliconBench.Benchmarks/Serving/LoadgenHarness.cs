@@ -21,7 +21,7 @@ namespace SiliconBench.Benchmarks.Serving;
 /// </remarks>
 internal static class LoadgenHarness
 {
-    private const string Usage = "usage: loadgen [--streams 1,100,1000,5000] [--chunks 64] [--seconds 5] [--interval-ms 0] [--ramp 1] [--server raw|raw-inprocess|kestrel] [--server-cpus LIST] [--backlog 8192] [--min-threads N] [--io-queues N] [--inline-server]";
+    private const string Usage = "usage: loadgen [--streams 1,100,1000,5000] [--chunks 64] [--seconds 5] [--interval-ms 0] [--ramp 1] [--server raw|raw-inprocess|kestrel] [--transport tcp|unix] [--server-cpus LIST] [--backlog 8192] [--min-threads N] [--io-queues N] [--inline-server]";
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -32,6 +32,7 @@ internal static class LoadgenHarness
         var backlog = 8192;
         var rampSeconds = 1.0;
         var serverKind = "raw";
+        var transport = "tcp";
         string? serverCpus = null;
         int? ioQueues = null;
         var minThreads = 0;
@@ -64,6 +65,9 @@ internal static class LoadgenHarness
                 case "--server" when value is "raw" or "raw-inprocess" or "kestrel":
                     serverKind = value;
                     break;
+                case "--transport" when value is "tcp" or "unix":
+                    transport = value;
+                    break;
                 case "--server-cpus":
                     serverCpus = value;
                     break;
@@ -87,6 +91,12 @@ internal static class LoadgenHarness
             Console.Error.WriteLine("--server-cpus pins the server's own process: it needs --server raw");
             return 2;
         }
+        if (transport == "unix" && serverKind == "kestrel")
+        {
+            Console.Error.WriteLine("--transport unix needs a raw server (--server raw or raw-inprocess)");
+            return 2;
+        }
+        var unixSocket = transport == "unix" ? Path.Combine(Path.GetTempPath(), $"sb-loadgen-{Environment.ProcessId}.sock") : null;
 
         if (minThreads > 0)
             ThreadPool.SetMinThreads(minThreads, minThreads);
@@ -94,8 +104,8 @@ internal static class LoadgenHarness
         var interval = TimeSpan.FromMilliseconds(intervalMs);
         await using ILoadgenFixture server = serverKind switch
         {
-            "raw" => await ServerProcessFixture.StartAsync(intervalMs, backlog, serverCpus).ConfigureAwait(false),
-            "raw-inprocess" => new InProcessRawFixture(new RawSseServer(interval, backlog)),
+            "raw" => await ServerProcessFixture.StartAsync(intervalMs, backlog, serverCpus, unixSocket).ConfigureAwait(false),
+            "raw-inprocess" => new InProcessRawFixture(new RawSseServer(interval, backlog, unixSocket)),
             _ => await LoadgenServer.StartAsync(interval, backlog, ioQueues, inline).ConfigureAwait(false),
         };
         var clockCheck = server is ServerProcessFixture separate
@@ -106,6 +116,7 @@ internal static class LoadgenHarness
         var options = new OpenAiEndpointOptions
         {
             BaseUrl = server.BaseUrl,
+            UnixSocketPath = server.UnixSocketPath,
             Model = "loadgen",
             ApiKeyVariable = "SB_LOADGEN_NO_KEY",
             SendMinTokens = false,

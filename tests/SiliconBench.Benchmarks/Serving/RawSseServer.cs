@@ -46,19 +46,39 @@ internal sealed class RawSseServer : IDisposable
     private long _deferredSends;
     private long _droppedStreams;
 
-    public RawSseServer(TimeSpan interval, int backlog = 8192)
+    /// <summary>The URL requests name when they go over a Unix socket (the socket, not the host, says where).</summary>
+    public static readonly Uri UnixBaseUrl = new("http://localhost/");
+
+    /// <summary>Listens on a loopback TCP port, or on the Unix socket <paramref name="unixSocketPath"/> (replacing a stale file).</summary>
+    public RawSseServer(TimeSpan interval, int backlog = 8192, string? unixSocketPath = null)
     {
         _intervalTicks = (long)(interval.TotalSeconds * Stopwatch.Frequency);
-        _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        if (unixSocketPath is not null)
+        {
+            File.Delete(unixSocketPath);
+            _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            _listener.Bind(new UnixDomainSocketEndPoint(unixSocketPath));
+            UnixSocketPath = unixSocketPath;
+            BaseUrl = UnixBaseUrl;
+        }
+        else
+        {
+            _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            BaseUrl = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndPoint!).Port}/");
+        }
         _listener.Listen(backlog);
-        BaseUrl = new Uri($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndPoint!).Port}/");
         _pacer = new Thread(PaceLoop) { IsBackground = true, Name = "loadgen pacer" };
         _pacer.Start();
         _ = AcceptLoopAsync();
     }
 
     public Uri BaseUrl { get; }
+
+    public string? UnixSocketPath { get; }
+
+    /// <summary>Where it listens, as the harness reports it: the URL, or <c>unix:PATH</c>.</summary>
+    public string Address => UnixSocketPath is { } path ? $"unix:{path}" : BaseUrl.ToString();
 
     /// <summary>Sends the kernel could not take whole at once; each deferred its stream's next chunk.</summary>
     public long DeferredSends => Interlocked.Read(ref _deferredSends);
@@ -98,7 +118,8 @@ internal sealed class RawSseServer : IDisposable
             {
                 return;
             }
-            socket.NoDelay = true;
+            if (socket.AddressFamily != AddressFamily.Unix)
+                socket.NoDelay = true; // Unix sockets have no Nagle to turn off
             // Sends never block the pacer; receives stay async (the runtime's engine handles those either way).
             socket.Blocking = false;
             _ = new Connection(this, socket).ServeAsync();
@@ -206,6 +227,8 @@ internal sealed class RawSseServer : IDisposable
     {
         _stop.Cancel();
         _listener.Dispose();
+        if (UnixSocketPath is { } path)
+            File.Delete(path);
         _pacer.Join(TimeSpan.FromSeconds(2));
         _stop.Dispose();
     }

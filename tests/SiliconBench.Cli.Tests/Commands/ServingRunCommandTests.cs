@@ -100,6 +100,27 @@ public sealed class ServingRunCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task An_endpoint_on_a_unix_socket_is_served_and_named_in_the_manifest()
+    {
+        await using var server = await ScriptedSseServer.StartAsync(unixSocketPath: _cli.PathOf("srv.sock"));
+
+        var code = _cli.Run("run", "--backend", "openai", "--endpoint", "unix:srv.sock", "--model", "m", "--output", "out", "--run-id", "u", "--no-site");
+
+        Assert.True(code == ExitCodes.Ok, _cli.Error.ToString());
+        Assert.All(File.ReadAllLines(_cli.PathOf("out/u/requests.jsonl")), l => Assert.Contains("\"status\":\"ok\"", l, StringComparison.Ordinal));
+        using var manifest = JsonDocument.Parse(File.ReadAllText(_cli.PathOf("out/u/manifest.json")));
+        Assert.Equal(_cli.PathOf("srv.sock"), manifest.RootElement.GetProperty("backend").GetProperty("options").GetProperty("unix_socket").GetString());
+    }
+
+    [Fact]
+    public void A_unix_socket_that_does_not_exist_is_bad_input()
+    {
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("run", "--backend", "openai", "--endpoint", "unix:nowhere.sock", "--model", "m", "--output", "out", "--no-site"));
+
+        Assert.Contains("no socket at", _cli.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_tokenizer_that_cannot_be_found_is_bad_input_and_leaves_no_record()
     {
         Assert.Equal(ExitCodes.BadInput, _cli.Run("run", "--backend", "openai", "--endpoint", "http://127.0.0.1:9", "--model", "m",

@@ -130,6 +130,47 @@ public class OpenAiEndpointTests
         Assert.All(server.Seen, s => Assert.Equal("HTTP/2", s.Protocol));
     }
 
+    [Theory]
+    [InlineData(HttpProtocols.Http1)]
+    [InlineData(HttpProtocols.Http2)]
+    public async Task A_server_on_a_unix_socket_streams_as_over_tcp(HttpProtocols protocols)
+    {
+        var socket = Path.Combine(Path.GetTempPath(), $"sb-{Guid.NewGuid():N}.sock");
+        try
+        {
+            await using var server = await ScriptedSseServer.StartAsync(protocols, socket);
+            using var endpoint = Endpoint(server.BaseUrl, o => o with
+            {
+                UnixSocketPath = socket,
+                HttpVersion = protocols == HttpProtocols.Http2 ? HttpVersion.Version20 : HttpVersion.Version11,
+            });
+
+            var outcome = await endpoint.SendAsync(Request(output: 6), new MonotonicClock(), Cancel);
+
+            Assert.Equal(RequestStatus.Ok, outcome.Status);
+            Assert.Equal(6, outcome.OutputTokens);
+            Assert.Equal(6, outcome.Chunks.Count);
+            Assert.Equal(protocols == HttpProtocols.Http2 ? "HTTP/2" : "HTTP/1.1", Assert.Single(server.Seen).Protocol);
+            Assert.Equal($"unix:{socket}", endpoint.Describe().Device);
+            Assert.Equal(socket, endpoint.Describe().Options["unix_socket"]);
+        }
+        finally
+        {
+            File.Delete(socket);
+        }
+    }
+
+    [Fact]
+    public async Task A_unix_socket_nobody_listens_on_is_an_error_outcome()
+    {
+        using var endpoint = Endpoint(new Uri("http://localhost/"), o => o with { UnixSocketPath = Path.Combine(Path.GetTempPath(), $"sb-none-{Guid.NewGuid():N}.sock") });
+
+        var outcome = await endpoint.SendAsync(Request(), new MonotonicClock(), Cancel);
+
+        Assert.Equal(RequestStatus.Error, outcome.Status);
+        Assert.Contains("connection failed", outcome.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_refused_connection_is_an_error_outcome()
     {

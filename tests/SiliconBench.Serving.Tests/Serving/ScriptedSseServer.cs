@@ -63,18 +63,25 @@ public sealed class ScriptedSseServer : IAsyncDisposable
     public int RequestCount => Volatile.Read(ref _requests);
     public ConcurrentQueue<SeenRequest> Seen { get; } = new();
 
-    public static async Task<ScriptedSseServer> StartAsync(HttpProtocols protocols = HttpProtocols.Http1)
+    /// <summary>Starts on a loopback port, or on the Unix socket <paramref name="unixSocketPath"/> when one is given.</summary>
+    public static async Task<ScriptedSseServer> StartAsync(HttpProtocols protocols = HttpProtocols.Http1, string? unixSocketPath = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.Protocols = protocols));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            if (unixSocketPath is not null)
+                k.ListenUnixSocket(unixSocketPath, l => l.Protocols = protocols);
+            else
+                k.Listen(IPAddress.Loopback, 0, l => l.Protocols = protocols);
+        });
         var app = builder.Build();
         var server = new ScriptedSseServer(app);
         app.MapPost("/v1/completions", context => server.HandleAsync(context, chat: false));
         app.MapPost("/v1/chat/completions", context => server.HandleAsync(context, chat: true));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        server.BaseUrl = new Uri(address.EndsWith('/') ? address : address + "/");
+        server.BaseUrl = unixSocketPath is not null ? new Uri("http://localhost/") : new Uri(address.EndsWith('/') ? address : address + "/");
         return server;
     }
 

@@ -13,9 +13,10 @@ public class RawSseServerTests
 {
     private static CancellationToken Cancel => TestContext.Current.CancellationToken;
 
-    private static OpenAiEndpoint Endpoint(Uri baseUrl) => new(new OpenAiEndpointOptions
+    private static OpenAiEndpoint Endpoint(Uri baseUrl, string? unixSocketPath = null) => new(new OpenAiEndpointOptions
     {
         BaseUrl = baseUrl,
+        UnixSocketPath = unixSocketPath,
         Model = "loadgen",
         ApiKeyVariable = "SB_TEST_UNSET_" + Guid.NewGuid().ToString("N"),
         SendMinTokens = false,
@@ -46,6 +47,25 @@ public class RawSseServerTests
         for (var j = 0; j < served.Sends.Length; j++)
             Assert.True(clock.ToRunSeconds(served.Sends[j]) <= outcome.Chunks[j].T);
         Assert.True(served.Accepted <= served.Sends[0] && served.Sends[^1] <= served.Done);
+    }
+
+    [Fact]
+    public async Task On_a_unix_socket_it_serves_the_same_stream_and_removes_the_socket_file_when_done()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"sb-raw-{Guid.NewGuid():N}.sock");
+        using (var server = new RawSseServer(TimeSpan.FromMilliseconds(1), unixSocketPath: path))
+        {
+            using var endpoint = Endpoint(server.BaseUrl, server.UnixSocketPath);
+
+            var outcome = await endpoint.SendAsync(Request(key: 9, tokens: 5), new MonotonicClock(), Cancel);
+
+            Assert.Equal(RequestStatus.Ok, outcome.Status);
+            Assert.Equal(5, outcome.Chunks.Count);
+            Assert.Equal(9, outcome.InputTokens);
+            Assert.Equal($"unix:{path}", server.Address);
+            Assert.True(File.Exists(path));
+        }
+        Assert.False(File.Exists(path));
     }
 
     [Fact]

@@ -236,7 +236,7 @@ public static class Analyzer
         }
 
         if (context.EngineMode)
-            AddEngineMetrics(context.Manifest, steps, metrics, Null);
+            AddEngineMetrics(context.Manifest, steps, metrics, Null, (id, text) => notes.Add($"{scope}: {id}: {text}"));
         return metrics;
     }
 
@@ -250,7 +250,7 @@ public static class Analyzer
     /// (QKᵀ and AV) of 2·layers·heads·head_dim·L·(L+1) per sequence with L = t/b; prefill_gflops is summed FLOPs ÷
     /// summed prefill time.
     /// </summary>
-    private static void AddEngineMetrics(RunManifest manifest, List<StepRecord> steps, MetricSet metrics, Action<string, string> setNull)
+    private static void AddEngineMetrics(RunManifest manifest, List<StepRecord> steps, MetricSet metrics, Action<string, string> setNull, Action<string, string> qualify)
     {
         var prefill = steps.Where(s => s.Phase == Phase.Prefill).ToList();
         var decode = steps.Where(s => s.Phase == Phase.Decode).ToList();
@@ -295,7 +295,7 @@ public static class Analyzer
             else if (roofline.MemoryBandwidthGBs <= 0)
                 setNull(MetricIds.DecodeRooflineFraction, "manifest.roofline.memory_bandwidth_gbs is not positive");
             else
-                metrics.Set(MetricIds.DecodeRooflineFraction, gbs / roofline.MemoryBandwidthGBs);
+                SetFraction(MetricIds.DecodeRooflineFraction, gbs / roofline.MemoryBandwidthGBs);
         }
 
         var prefillTime = prefill.Sum(Duration);
@@ -322,7 +322,16 @@ public static class Analyzer
             else if (roofline.GemmGflops <= 0)
                 setNull(MetricIds.PrefillRooflineFraction, "manifest.roofline.gemm_gflops is not positive");
             else
-                metrics.Set(MetricIds.PrefillRooflineFraction, g / roofline.GemmGflops);
+                SetFraction(MetricIds.PrefillRooflineFraction, g / roofline.GemmGflops);
+        }
+
+        void SetFraction(string id, double fraction)
+        {
+            metrics.Set(id, fraction);
+            // Beating a ceiling measured on the same machine means the ceiling was measured low (a busy or throttled
+            // machine while the probe ran): the fraction is kept, and flagged.
+            if (fraction > 1)
+                qualify(id, $"{fraction.ToString("0.###", CultureInfo.InvariantCulture)} > 1: the run beat the roofline measured before it, so the probe most likely measured low (machine busy or throttled then); compare fractions with care");
         }
     }
 }

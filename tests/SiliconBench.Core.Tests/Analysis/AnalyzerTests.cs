@@ -47,6 +47,22 @@ public sealed class AnalyzerTests : IDisposable
     }
 
     [Fact]
+    public void A_roofline_fraction_above_one_is_kept_and_flagged_as_a_probe_that_measured_low()
+    {
+        var record = Case("engine-roofline");
+        // The case's GEMM ceiling is 0.5 GFLOP/s and its prefill reaches 0.160 (fraction 0.320); a ceiling of 0.1 is beaten.
+        var lowCeiling = record with { Manifest = record.Manifest with { Roofline = record.Manifest.Roofline! with { GemmGflops = 0.1 } } };
+
+        var flagged = Analyzer.Analyze(lowCeiling);
+        var plain = Analyzer.Analyze(record);
+
+        Assert.Equal(1.60051, flagged.Overall.Scalar(MetricIds.PrefillRooflineFraction)!.Value, 4);
+        Assert.Contains(flagged.Validity.Notes, n => n.StartsWith("overall: prefill_roofline_fraction: 1.601 > 1: the run beat the roofline", StringComparison.Ordinal));
+        Assert.DoesNotContain(flagged.Validity.Notes, n => n.Contains("decode_roofline_fraction", StringComparison.Ordinal));
+        Assert.DoesNotContain(plain.Validity.Notes, n => n.Contains("> 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Analyze_is_a_pure_function_of_the_record()
     {
         var record = Case("engine-roofline");

@@ -69,15 +69,15 @@ internal static class HuggingFaceTokenizerJson
         return (Bpe(vocab, merges, byteLevel: true, null, splits, message => Error("model", message)), "hf-bpe");
     }
 
-    private static (List<KeyValuePair<string, int>> Vocab, List<string> Merges) VocabularyAndMerges(JsonElement model, Func<string, string, InputException> Error)
+    private static (List<KeyValuePair<string, int>> Vocab, List<string> Merges) VocabularyAndMerges(JsonElement model, Func<string, string, InputException> error)
     {
         if (!model.TryGetProperty("vocab", out var vocabNode) || vocabNode.ValueKind != JsonValueKind.Object)
-            throw Error("model.vocab", "missing: a BPE model lists its vocabulary");
+            throw error("model.vocab", "missing: a BPE model lists its vocabulary");
         var vocab = new List<KeyValuePair<string, int>>();
         foreach (var entry in vocabNode.EnumerateObject())
         {
             if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetInt32(out var id) || id < 0)
-                throw Error("model.vocab", $"token '{entry.Name}' has id {entry.Value.GetRawText()}, not a non-negative integer");
+                throw error("model.vocab", $"token '{entry.Name}' has id {entry.Value.GetRawText()}, not a non-negative integer");
             vocab.Add(new(entry.Name, id));
         }
         var merges = new List<string>();
@@ -89,15 +89,18 @@ internal static class HuggingFaceTokenizerJson
                 var text = merge.ValueKind switch
                 {
                     JsonValueKind.String => merge.GetString(),
-                    JsonValueKind.Array when merge.GetArrayLength() == 2 && merge[0].GetString() is { } a && merge[1].GetString() is { } b && !a.Contains(' ') && !b.Contains(' ') => $"{a} {b}",
+                    JsonValueKind.Array when merge.GetArrayLength() == 2 && ByteLevelToken(merge[0]) is { } a && ByteLevelToken(merge[1]) is { } b => $"{a} {b}",
                     _ => null,
                 };
-                merges.Add(text ?? throw Error("model.merges", $"merge {merge.GetRawText()} is neither \"a b\" nor [\"a\", \"b\"] of byte-level tokens"));
+                merges.Add(text ?? throw error("model.merges", $"merge {merge.GetRawText()} is neither \"a b\" nor [\"a\", \"b\"] of byte-level tokens"));
             }
         }
-
         return (vocab, merges);
     }
+
+    /// <summary>A merge's side as "a b" can carry it: a string without a space (byte-level tokens never hold one).</summary>
+    private static string? ByteLevelToken(JsonElement side) =>
+        side.ValueKind == JsonValueKind.String && side.GetString() is { } token && !token.Contains(' ', StringComparison.Ordinal) ? token : null;
 
     /// <summary>A BPE tokenizer from its vocabulary, merges ("a b"), Isolated split patterns and normalizer.</summary>
     internal static Tokenizer Bpe(IEnumerable<KeyValuePair<string, int>> vocab, IEnumerable<string> merges, bool byteLevel, Normalizer? normalizer,

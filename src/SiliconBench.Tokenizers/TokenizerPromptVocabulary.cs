@@ -65,9 +65,9 @@ public sealed class TokenizerPromptVocabulary : IPromptVocabulary
             found.Add((word, alone[0], pair[1]));
         }
         // Two words on one token means the tokenizer lost part of them (an unknown character dropped or fused): keep neither.
-        var shared = found.GroupBy(f => f.Next).Where(g => g.Count() > 1).Select(g => g.Key)
-            .Concat(found.GroupBy(f => f.Lead).Where(g => g.Count() > 1).Select(g => g.Key)).ToHashSet();
-        found.RemoveAll(f => shared.Contains(f.Next) || shared.Contains(f.Lead));
+        var sharedNext = found.GroupBy(f => f.Next).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        var sharedLead = found.GroupBy(f => f.Lead).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        found.RemoveAll(f => sharedNext.Contains(f.Next) || sharedLead.Contains(f.Lead));
         var words = found.Select(f => f.Word).ToList();
         var lead = found.Select(f => f.Lead).ToList();
         var next = found.Select(f => f.Next).ToList();

@@ -172,6 +172,16 @@ public sealed class TokenizerLoaderTests : IDisposable
     }
 
     [Fact]
+    public void A_merge_that_is_not_two_strings_names_the_merges()
+    {
+        File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), """{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"a": 0, "b": 1, "ab": 2}, "merges": [["a", 1]]}}""");
+
+        var e = Assert.Throws<InputException>(() => TokenizerLoader.Load(_dir));
+
+        Assert.Equal("model.merges", e.Field);
+    }
+
+    [Fact]
     public void A_word_piece_model_is_refused_by_type()
     {
         File.WriteAllText(Path.Combine(_dir, "tokenizer.json"), """{"pre_tokenizer": {"type": "ByteLevel"}, "model": {"type": "WordPiece", "vocab": {}}}""");

@@ -35,14 +35,15 @@ public static class TokenizerLoader
     public static LoadedTokenizer Load(string spec, string field = "--tokenizer", Func<string, string>? resolvePath = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(spec);
-        var name = spec.StartsWith("tiktoken:", StringComparison.Ordinal) ? spec["tiktoken:".Length..] : spec;
+        var prefixed = spec.StartsWith("tiktoken:", StringComparison.Ordinal);
+        var name = prefixed ? spec["tiktoken:".Length..] : spec;
         if (BuiltInEncodings.Contains(name, StringComparer.Ordinal))
         {
             // The library names GPT-2's vocabulary as a model, not as an encoding.
             var builtIn = name == "gpt2" ? TiktokenTokenizer.CreateForModel(name) : TiktokenTokenizer.CreateForEncoding(name);
             return new LoadedTokenizer(builtIn, $"tiktoken:{name}", null);
         }
-        if (!ReferenceEquals(name, spec))
+        if (prefixed)
         {
             try
             {

@@ -185,7 +185,8 @@ internal static class RunCommand
                         ["tokenizer_sha256"] = tokenizerSha256 ?? "none",
                     },
                 };
-                if (!vocabulary.ExactText && !args.TokenIds)
+                // Token ids go only on /v1/completions; chat prompts are always text.
+                if (!vocabulary.ExactText && !(args.TokenIds && endpoint.Options.Api == OpenAiApi.Completions))
                     notes.Add("text prompts are nominal in length (no --tokenizer): input_tokens are what the server counted");
                 modelInfo = new ModelInfo
                 {

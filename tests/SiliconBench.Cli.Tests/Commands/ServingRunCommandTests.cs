@@ -66,6 +66,25 @@ public sealed class ServingRunCommandTests : IDisposable
         Assert.StartsWith("exact", options.GetProperty("prompt_lengths").GetString(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Nominal_text_prompts_are_noted_in_the_manifest_also_when_chat_ignores_token_ids()
+    {
+        await using var server = await ScriptedSseServer.StartAsync();
+        string[] common = ["run", "--backend", "openai", "--endpoint", server.BaseUrl.ToString(), "--model", "m", "--output", "out", "--no-site", "--token-ids"];
+
+        Assert.Equal(ExitCodes.Ok, _cli.Run([.. common, "--run-id", "chat", "--api", "chat"]));
+        Assert.Equal(ExitCodes.Ok, _cli.Run([.. common, "--run-id", "completions"]));
+
+        Assert.Contains(Notes("chat"), n => n.StartsWith("text prompts are nominal in length", StringComparison.Ordinal));
+        Assert.DoesNotContain(Notes("completions"), n => n.StartsWith("text prompts are nominal in length", StringComparison.Ordinal));
+    }
+
+    private List<string> Notes(string runId)
+    {
+        using var manifest = JsonDocument.Parse(File.ReadAllText(_cli.PathOf($"out/{runId}/manifest.json")));
+        return [.. manifest.RootElement.GetProperty("notes").EnumerateArray().Select(n => n.GetString()!)];
+    }
+
     private Dictionary<string, List<int>> InputLengths(string runId) =>
         File.ReadAllLines(_cli.PathOf($"out/{runId}/requests.jsonl")).Select(l => JsonDocument.Parse(l).RootElement)
             .GroupBy(r => (r.GetProperty("warmup").GetBoolean() ? "warmup:" : "") + r.GetProperty("point").GetString())

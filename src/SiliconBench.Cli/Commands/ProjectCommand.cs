@@ -4,6 +4,7 @@ using SiliconBench.Analysis;
 using SiliconBench.Catalog;
 using SiliconBench.Cli.Hosting;
 using SiliconBench.Diagnostics;
+using SiliconBench.Metrics;
 using SiliconBench.Models;
 using SiliconBench.Records;
 using Spectre.Console;
@@ -74,8 +75,8 @@ internal static class ProjectCommand
         {
             var ceiling = Projection.For(entry, shape, batch, ctx, m.Dtype);
             var metrics = summary.Points.FirstOrDefault(p => p.Point == point)?.Metrics;
-            var decode = metrics?.Scalar(MetricIds.DecodeTokensPerS);
-            var prefill = metrics?.Scalar(MetricIds.PrefillTokensPerS);
+            var decode = metrics?.Scalar(MetricCatalog.DecodeTokensPerS);
+            var prefill = metrics?.Scalar(MetricCatalog.PrefillTokensPerS);
             table.AddRow(Markup.Escape(point), Format(decode), Format(decode / ceiling.DecodeTokensPerS), Format(prefill), Format(prefill / ceiling.PrefillTokensPerS));
         }
         env.Console.Write(table);

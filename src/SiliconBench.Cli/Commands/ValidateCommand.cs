@@ -52,7 +52,7 @@ internal static class ValidateCommand
             var sheet = CostSheetLoader.Parse(source.Text, source.DisplayName);
             return $"cost sheet '{sheet.Name}' ({sheet.System})";
         }
-        if (keys.Contains("requirements") || keys.Contains("ranking") || keys.Contains("evidence"))
+        if (keys.Contains("workloads") || keys.Contains("ranking") || keys.Contains("evidence"))
         {
             var policy = PolicyLoader.Parse(source.Text, source.DisplayName);
             return $"gate policy '{policy.Name}'";

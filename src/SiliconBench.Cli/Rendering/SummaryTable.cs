@@ -1,5 +1,5 @@
-using System.Globalization;
 using SiliconBench.Analysis;
+using SiliconBench.Metrics;
 using Spectre.Console;
 using Spectre.Console.Rendering;
 
@@ -8,63 +8,56 @@ namespace SiliconBench.Cli.Rendering;
 /// <summary>The terminal view of a summary: headline metrics per operating point, then validity and energy status.</summary>
 internal static class SummaryTable
 {
-    private static readonly (string Id, string Header)[] Columns =
+    /// <summary>Columns of the table; a distribution shows its median.</summary>
+    private static readonly MetricDescriptor[] Columns =
     [
-        (MetricIds.TtftMs, "TTFT p50"),
-        (MetricIds.TpotMs, "TPOT p50"),
-        (MetricIds.OutputTokensPerS, "out tok/s"),
-        (MetricIds.PrefillTokensPerS, "prefill tok/s"),
-        (MetricIds.DecodeTokensPerS, "decode tok/s"),
-        (MetricIds.DecodeRooflineFraction, "dec/BW"),
-        (MetricIds.PrefillRooflineFraction, "pre/GEMM"),
+        MetricCatalog.TtftMs, MetricCatalog.TpotMs, MetricCatalog.OutputTokensPerS, MetricCatalog.PrefillTokensPerS,
+        MetricCatalog.DecodeTokensPerS, MetricCatalog.DecodeRooflineFraction, MetricCatalog.PrefillRooflineFraction,
     ];
+
+    private static readonly MetricDescriptor[] EnergyLine = [MetricCatalog.EnergyJ, MetricCatalog.AvgPowerW, MetricCatalog.OutputTokensPerJ];
 
     public static IRenderable Render(Summary summary)
     {
         var table = new Table().Border(TableBorder.Simple).Title($"run {Markup.Escape(summary.RunId)}")
             .Caption("latencies in ms; dec/BW and pre/GEMM: realized ÷ measured roofline (decode vs memory bandwidth, prefill vs GEMM)");
         table.AddColumn(new TableColumn("point").NoWrap().PadLeft(0).PadRight(1));
-        foreach (var (_, header) in Columns)
-            table.AddColumn(new TableColumn(header).RightAligned().NoWrap().PadLeft(1).PadRight(0));
+        foreach (var metric in Columns)
+            table.AddColumn(new TableColumn(metric.Shape == MetricShape.Distribution ? metric.Short + " p50" : metric.Short).RightAligned().NoWrap().PadLeft(1).PadRight(0));
         foreach (var point in summary.Points)
-            table.AddRow(new IRenderable[] { new Text(point.Point) }.Concat(Columns.Select(c => Cell(point.Metrics, c.Id))));
-        table.AddRow(new IRenderable[] { new Markup("[bold]overall[/]") }.Concat(Columns.Select(c => Cell(summary.Overall, c.Id))));
+            table.AddRow(new IRenderable[] { new Text(point.Point) }.Concat(Columns.Select(c => Cell(point.Metrics, c))));
+        table.AddRow(new IRenderable[] { new Markup("[bold]overall[/]") }.Concat(Columns.Select(c => Cell(summary.Overall, c))));
 
         var v = summary.Validity;
         var lines = new List<IRenderable>
         {
             table,
             new Markup(v.Valid ? "[green]valid[/]" : $"[red]not valid[/]{(v.IncompleteReason is { } r ? ": " + Markup.Escape(r) : "")}"),
-            new Markup($"measured requests {v.MeasuredRequests}, failed {v.FailedRequests}, window {Format(v.WindowS)} s"),
+            new Markup($"measured requests {v.MeasuredRequests}, failed {v.FailedRequests}, window {NumberFormat.Display(v.WindowS)} s"),
             new Markup($"energy: {Markup.Escape(v.Energy)}"),
         };
         foreach (var (scope, metrics) in summary.Energy)
-            lines.Add(new Markup($"  {Markup.Escape(scope)}: {Format(metrics.Scalar("energy_j"))} J, {Format(metrics.Scalar("avg_power_w"))} W, {Format(metrics.Scalar("output_tokens_per_j"))} output tok/J"));
+            lines.Add(new Markup(Markup.Escape($"  {scope}: " + string.Join(", ", EnergyLine.Select(m => $"{m.Format(metrics.Scalar(m))} {m.Unit}")))));
         if (summary.Serving is { } serving)
             lines.Add(new Markup(Markup.Escape($"serving sweep: knee at {serving.KneePoint ?? "none reached"}, stable envelope up to {serving.StableEnvelopePoint ?? "—"}, most goodput at {serving.MaxGoodputPoint ?? "— (no SLO)"}, most throughput at {serving.MaxThroughputPoint ?? "—"} ({serving.KneeRule})")));
         if (summary.Cost is { } cost)
-            lines.Add(new Markup(Markup.Escape($"cost ({cost.Sheet}, {cost.Basis}): {Format(cost.UsdPerHour)} $/h, {Format(cost.UsdPerMillionOutputTokens)} $/M output tokens, {Format(cost.OutputTokensPerUsd)} output tokens/$")));
+        {
+            var figures = new[] { (MetricCatalog.UsdPerHour, cost.UsdPerHour), (MetricCatalog.UsdPerMillionOutputTokens, cost.UsdPerMillionOutputTokens), (MetricCatalog.OutputTokensPerUsd, cost.OutputTokensPerUsd) };
+            lines.Add(new Markup(Markup.Escape($"cost ({cost.Sheet}, {cost.Basis}): " + string.Join(", ", figures.Select(f => $"{f.Item1.Format(f.Item2)} {f.Item1.Unit}")))));
+        }
         foreach (var note in v.Notes)
             lines.Add(new Markup($"[grey]note: {Markup.Escape(note)}[/]"));
         return new Rows(lines);
     }
 
-    private static IRenderable Cell(MetricSet metrics, string id)
+    private static Markup Cell(MetricSet metrics, MetricDescriptor metric)
     {
-        var value = metrics[id] switch
+        var value = metrics[metric] switch
         {
             ScalarMetric s => s.Value,
             Distribution d => d.P50,
             _ => (double?)null,
         };
-        return new Markup(Format(value));
+        return new Markup(Markup.Escape(metric.Format(value)));
     }
-
-    private static string Format(double? value) => value switch
-    {
-        null => "—",
-        < 10 => value.Value.ToString("0.###", CultureInfo.InvariantCulture),
-        < 1000 => value.Value.ToString("0.#", CultureInfo.InvariantCulture),
-        _ => value.Value.ToString("N0", CultureInfo.InvariantCulture),
-    };
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SiliconBench.Analysis.Energy;
+using SiliconBench.Metrics;
 using SiliconBench.Records;
 
 namespace SiliconBench.Analysis;
@@ -45,7 +46,7 @@ public static class Analyzer
             notes.Add($"{failed.Count} of {measured.Count} measured requests failed ({byStatus}); left out of latency, throughput and goodput");
         }
         if (slo.IsEmpty)
-            notes.Add($"{MetricIds.GoodputRequestsPerS}, {MetricIds.GoodputOutputTokensPerS}: null: no SLO set (the workload spec has no slo; analyze can be given one)");
+            notes.Add($"{MetricCatalog.GoodputRequestsPerS.Id}, {MetricCatalog.GoodputOutputTokensPerS.Id}: null: no SLO set (the workload spec has no slo; analyze can be given one)");
         foreach (var fault in manifest.SamplerFaults)
             notes.Add($"sampler {fault.Sampler} failed at t={fault.T.ToString("R", CultureInfo.InvariantCulture)} s: {fault.Message}");
 
@@ -162,81 +163,81 @@ public static class Analyzer
     private static MetricSet ComputeScope(ScopeContext context, string scope, List<RequestRecord> requests, List<StepRecord> steps, MeasurementWindow? window, List<string> notes)
     {
         var metrics = new MetricSet();
-        void Null(string id, string reason)
+        void Null(MetricDescriptor metric, string reason)
         {
-            metrics.Set(id, (MetricValue?)null);
-            notes.Add($"{scope}: {id}: {reason}");
+            metrics.Set(metric, (MetricValue?)null);
+            notes.Add($"{scope}: {metric.Id}: {reason}");
         }
-        void SetDistribution(string id, IEnumerable<double> values, string whyEmpty)
+        void SetDistribution(MetricDescriptor metric, IEnumerable<double> values, string whyEmpty)
         {
             if (Statistics.Describe(values) is { } d)
-                metrics.Set(id, d);
+                metrics.Set(metric, d);
             else
-                Null(id, whyEmpty);
+                Null(metric, whyEmpty);
         }
 
         var ok = requests.Where(r => r.Status == RequestStatus.Ok).ToList();
         const string noOk = "no successful measured request";
-        SetDistribution(MetricIds.TtftMs, ok.Select(RequestTiming.TimeToFirstToken).OfType<double>().Select(s => s * 1000), noOk);
+        SetDistribution(MetricCatalog.TtftMs, ok.Select(RequestTiming.TimeToFirstToken).OfType<double>().Select(s => s * 1000), noOk);
         var tpots = ok.Select(RequestTiming.TimePerOutputToken).OfType<double>().Select(s => s * 1000).ToList();
-        SetDistribution(MetricIds.TpotMs, tpots, "no successful measured request with 2 or more output tokens");
-        SetDistribution(MetricIds.ItlMs, ok.SelectMany(RequestTiming.InterTokenGaps).Select(s => s * 1000), "no successful measured request with 2 or more output chunks");
-        SetDistribution(MetricIds.E2eMs, ok.Select(RequestTiming.EndToEnd).OfType<double>().Select(s => s * 1000), noOk);
+        SetDistribution(MetricCatalog.TpotMs, tpots, "no successful measured request with 2 or more output tokens");
+        SetDistribution(MetricCatalog.ItlMs, ok.SelectMany(RequestTiming.InterTokenGaps).Select(s => s * 1000), "no successful measured request with 2 or more output chunks");
+        SetDistribution(MetricCatalog.E2eMs, ok.Select(RequestTiming.EndToEnd).OfType<double>().Select(s => s * 1000), noOk);
         if (tpots.Count > 0 && tpots.Average() > 0)
-            metrics.Set(MetricIds.InteractivityTokSUser, 1000 / tpots.Average());
+            metrics.Set(MetricCatalog.InteractivityTokSUser, 1000 / tpots.Average());
         else
-            Null(MetricIds.InteractivityTokSUser, tpots.Count == 0 ? "no TPOT measured" : "mean TPOT is zero");
+            Null(MetricCatalog.InteractivityTokSUser, tpots.Count == 0 ? "no TPOT measured" : "mean TPOT is zero");
 
         // Rates over the window; failed requests count neither as requests nor as tokens served.
         var seconds = window?.Seconds;
         var windowProblem = window is null ? "no measurement window (no measured request or step)" : seconds <= 0 ? "the measurement window has zero length" : null;
         var outputTokens = ok.Sum(r => (double)r.OutputTokens);
         var totalTokens = ok.Sum(r => (double)r.InputTokens + r.OutputTokens);
-        var rates = new (string Id, double Count)[]
+        var rates = new (MetricDescriptor Metric, MetricDescriptor PerAccelerator, double Count)[]
         {
-            (MetricIds.RequestsPerS, ok.Count),
-            (MetricIds.OutputTokensPerS, outputTokens),
-            (MetricIds.TotalTokensPerS, totalTokens),
+            (MetricCatalog.RequestsPerS, MetricCatalog.RequestsPerSPerAccelerator, ok.Count),
+            (MetricCatalog.OutputTokensPerS, MetricCatalog.OutputTokensPerSPerAccelerator, outputTokens),
+            (MetricCatalog.TotalTokensPerS, MetricCatalog.TotalTokensPerSPerAccelerator, totalTokens),
         };
-        foreach (var (id, count) in rates)
+        foreach (var (metric, _, count) in rates)
         {
             if (windowProblem is null)
-                metrics.Set(id, count / seconds!.Value);
+                metrics.Set(metric, count / seconds!.Value);
             else
-                Null(id, windowProblem);
+                Null(metric, windowProblem);
         }
         var accelerators = context.Manifest.Accelerators.Count;
         if (accelerators > 0)
         {
-            foreach (var (id, _) in rates)
+            foreach (var (metric, perAccelerator, _) in rates)
             {
-                if (metrics.Scalar(id) is { } rate)
-                    metrics.Set(id + MetricIds.PerAcceleratorSuffix, rate / accelerators);
+                if (metrics.Scalar(metric) is { } rate)
+                    metrics.Set(perAccelerator, rate / accelerators);
                 else
-                    Null(id + MetricIds.PerAcceleratorSuffix, windowProblem ?? "the rate is not measured");
+                    Null(perAccelerator, windowProblem ?? "the rate is not measured");
             }
         }
 
         if (context.Slo.IsEmpty)
         {
             // One run-wide note says why (added by Analyze); repeating it per scope adds nothing.
-            metrics.Set(MetricIds.GoodputRequestsPerS, (MetricValue?)null);
-            metrics.Set(MetricIds.GoodputOutputTokensPerS, (MetricValue?)null);
+            metrics.Set(MetricCatalog.GoodputRequestsPerS, (MetricValue?)null);
+            metrics.Set(MetricCatalog.GoodputOutputTokensPerS, (MetricValue?)null);
         }
         else if (windowProblem is not null)
         {
-            Null(MetricIds.GoodputRequestsPerS, windowProblem);
-            Null(MetricIds.GoodputOutputTokensPerS, windowProblem);
+            Null(MetricCatalog.GoodputRequestsPerS, windowProblem);
+            Null(MetricCatalog.GoodputOutputTokensPerS, windowProblem);
         }
         else
         {
             var good = ok.Where(r => RequestTiming.MeetsSlo(r, context.Slo)).ToList();
-            metrics.Set(MetricIds.GoodputRequestsPerS, good.Count / seconds!.Value);
-            metrics.Set(MetricIds.GoodputOutputTokensPerS, good.Sum(r => (double)r.OutputTokens) / seconds.Value);
+            metrics.Set(MetricCatalog.GoodputRequestsPerS, good.Count / seconds!.Value);
+            metrics.Set(MetricCatalog.GoodputOutputTokensPerS, good.Sum(r => (double)r.OutputTokens) / seconds.Value);
         }
 
         if (context.EngineMode)
-            AddEngineMetrics(context.Manifest, steps, metrics, Null, (id, text) => notes.Add($"{scope}: {id}: {text}"));
+            AddEngineMetrics(context.Manifest, steps, metrics, Null, (metric, text) => notes.Add($"{scope}: {metric.Id}: {text}"));
         return metrics;
     }
 
@@ -250,60 +251,60 @@ public static class Analyzer
     /// (QKᵀ and AV) of 2·layers·heads·head_dim·L·(L+1) per sequence with L = t/b; prefill_gflops is summed FLOPs ÷
     /// summed prefill time.
     /// </summary>
-    private static void AddEngineMetrics(RunManifest manifest, List<StepRecord> steps, MetricSet metrics, Action<string, string> setNull, Action<string, string> qualify)
+    private static void AddEngineMetrics(RunManifest manifest, List<StepRecord> steps, MetricSet metrics, Action<MetricDescriptor, string> setNull, Action<MetricDescriptor, string> qualify)
     {
         var prefill = steps.Where(s => s.Phase == Phase.Prefill).ToList();
         var decode = steps.Where(s => s.Phase == Phase.Decode).ToList();
         static double Duration(StepRecord s) => s.TEnd - s.TStart;
 
-        foreach (var (id, phaseSteps, phase) in new[] { (MetricIds.PrefillTokensPerS, prefill, Phase.Prefill), (MetricIds.DecodeTokensPerS, decode, Phase.Decode) })
+        foreach (var (metric, phaseSteps, phase) in new[] { (MetricCatalog.PrefillTokensPerS, prefill, Phase.Prefill), (MetricCatalog.DecodeTokensPerS, decode, Phase.Decode) })
         {
             var time = phaseSteps.Sum(Duration);
             if (phaseSteps.Count == 0)
-                setNull(id, $"no measured {phase} step");
+                setNull(metric, $"no measured {phase} step");
             else if (time <= 0)
-                setNull(id, $"measured {phase} steps took no time");
+                setNull(metric, $"measured {phase} steps took no time");
             else
-                metrics.Set(id, phaseSteps.Sum(s => (double)s.Tokens) / time);
+                metrics.Set(metric, phaseSteps.Sum(s => (double)s.Tokens) / time);
         }
         if (Statistics.Describe(prefill.Select(s => Duration(s) * 1000)) is { } prefillSteps)
-            metrics.Set(MetricIds.PrefillStepMs, prefillSteps);
+            metrics.Set(MetricCatalog.PrefillStepMs, prefillSteps);
         else
-            setNull(MetricIds.PrefillStepMs, "no measured prefill step");
+            setNull(MetricCatalog.PrefillStepMs, "no measured prefill step");
         if (Statistics.Describe(decode.Select(s => Duration(s) * 1000)) is { } decodeSteps)
-            metrics.Set(MetricIds.DecodeStepMs, decodeSteps);
+            metrics.Set(MetricCatalog.DecodeStepMs, decodeSteps);
         else
-            setNull(MetricIds.DecodeStepMs, "no measured decode step");
+            setNull(MetricCatalog.DecodeStepMs, "no measured decode step");
 
         var model = manifest.Model;
         var roofline = manifest.Roofline;
         var timedDecode = decode.Where(s => Duration(s) > 0).ToList();
         double? bandwidth = null;
         if (model.WeightBytes <= 0)
-            setNull(MetricIds.DecodeBandwidthGBs, "manifest.model.weight_bytes is not known");
+            setNull(MetricCatalog.DecodeBandwidthGBs, "manifest.model.weight_bytes is not known");
         else if (timedDecode.Count == 0)
-            setNull(MetricIds.DecodeBandwidthGBs, "no timed measured decode step");
+            setNull(MetricCatalog.DecodeBandwidthGBs, "no timed measured decode step");
         else
         {
             bandwidth = timedDecode.Average(s => (model.WeightBytes + ((double)model.KvBytesPerToken * s.Context * s.Batch)) / Duration(s) / 1e9);
-            metrics.Set(MetricIds.DecodeBandwidthGBs, bandwidth);
+            metrics.Set(MetricCatalog.DecodeBandwidthGBs, bandwidth);
         }
         if (roofline is not null)
         {
             if (bandwidth is not { } gbs)
-                setNull(MetricIds.DecodeRooflineFraction, "decode bandwidth is not measured");
+                setNull(MetricCatalog.DecodeRooflineFraction, "decode bandwidth is not measured");
             else if (roofline.MemoryBandwidthGBs <= 0)
-                setNull(MetricIds.DecodeRooflineFraction, "manifest.roofline.memory_bandwidth_gbs is not positive");
+                setNull(MetricCatalog.DecodeRooflineFraction, "manifest.roofline.memory_bandwidth_gbs is not positive");
             else
-                SetFraction(MetricIds.DecodeRooflineFraction, gbs / roofline.MemoryBandwidthGBs);
+                SetFraction(MetricCatalog.DecodeRooflineFraction, gbs / roofline.MemoryBandwidthGBs);
         }
 
         var prefillTime = prefill.Sum(Duration);
         double? gflops = null;
         if (model.Parameters <= 0)
-            setNull(MetricIds.PrefillGflops, "manifest.model.parameters is not known");
+            setNull(MetricCatalog.PrefillGflops, "manifest.model.parameters is not known");
         else if (prefill.Count == 0 || prefillTime <= 0)
-            setNull(MetricIds.PrefillGflops, "no timed measured prefill step");
+            setNull(MetricCatalog.PrefillGflops, "no timed measured prefill step");
         else
         {
             var attentionPerToken = 2.0 * model.Layers * model.Heads * model.HeadDim;
@@ -313,25 +314,25 @@ public static class Analyzer
                 return (2.0 * model.Parameters * s.Tokens) + (s.Batch * attentionPerToken * length * (length + 1));
             });
             gflops = flops / prefillTime / 1e9;
-            metrics.Set(MetricIds.PrefillGflops, gflops);
+            metrics.Set(MetricCatalog.PrefillGflops, gflops);
         }
         if (roofline is not null)
         {
             if (gflops is not { } g)
-                setNull(MetricIds.PrefillRooflineFraction, "prefill GFLOP/s is not measured");
+                setNull(MetricCatalog.PrefillRooflineFraction, "prefill GFLOP/s is not measured");
             else if (roofline.GemmGflops <= 0)
-                setNull(MetricIds.PrefillRooflineFraction, "manifest.roofline.gemm_gflops is not positive");
+                setNull(MetricCatalog.PrefillRooflineFraction, "manifest.roofline.gemm_gflops is not positive");
             else
-                SetFraction(MetricIds.PrefillRooflineFraction, g / roofline.GemmGflops);
+                SetFraction(MetricCatalog.PrefillRooflineFraction, g / roofline.GemmGflops);
         }
 
-        void SetFraction(string id, double fraction)
+        void SetFraction(MetricDescriptor metric, double fraction)
         {
-            metrics.Set(id, fraction);
+            metrics.Set(metric, fraction);
             // Beating a ceiling measured on the same machine means the ceiling was measured low (a busy or throttled
             // machine while the probe ran): the fraction is kept, and flagged.
             if (fraction > 1)
-                qualify(id, $"{fraction.ToString("0.###", CultureInfo.InvariantCulture)} > 1: the run beat the roofline measured before it, so the probe most likely measured low (machine busy or throttled then); compare fractions with care");
+                qualify(metric, $"{fraction.ToString("0.###", CultureInfo.InvariantCulture)} > 1: the run beat the roofline measured before it, so the probe most likely measured low (machine busy or throttled then); compare fractions with care");
         }
     }
 }

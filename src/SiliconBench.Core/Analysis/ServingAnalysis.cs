@@ -1,3 +1,4 @@
+using SiliconBench.Metrics;
 using SiliconBench.Records;
 
 namespace SiliconBench.Analysis;
@@ -27,9 +28,6 @@ public static partial class ServingAnalysis
 
     public const double KneeFactor = 2.0;
     public const double SloAttainment = 0.9;
-    /// <summary>Requests submitted and still waiting for their first token: the queue in front of prefill.</summary>
-    public const string QueueDepthMax = "queue_depth_max";
-    public const string QueueDepthMean = "queue_depth_mean";
 
     /// <summary>A serving run: requests arrive by a load process (an endpoint, or an engine behind the batching scheduler).</summary>
     public static bool IsServing(RunManifest manifest)
@@ -50,8 +48,8 @@ public static partial class ServingAnalysis
         {
             var window = windows.FirstOrDefault(w => w.Point == point.Point).Window;
             var (max, mean) = QueueDepth(record.Requests.Where(r => !r.Warmup && r.Point == point.Point), window);
-            point.Metrics.Set(QueueDepthMax, max);
-            point.Metrics.Set(QueueDepthMean, mean);
+            point.Metrics.Set(MetricCatalog.QueueDepthMax, max);
+            point.Metrics.Set(MetricCatalog.QueueDepthMean, mean);
         }
 
         // A knee needs a load sweep: two or more points named by their load (c<concurrency>, r<rate>).
@@ -59,7 +57,7 @@ public static partial class ServingAnalysis
             return summary;
         // By load, not by run order: a search probes 8 before 6 and 5.
         var byLoad = summary.Points.OrderBy(p => double.Parse(p.Point.AsSpan(1), System.Globalization.CultureInfo.InvariantCulture)).ToList();
-        var p99 = byLoad.Select(p => p.Metrics.DistributionOf(MetricIds.TtftMs)?.P99).ToList();
+        var p99 = byLoad.Select(p => p.Metrics.DistributionOf(MetricCatalog.TtftMs)?.P99).ToList();
         string? knee = null, envelope = null;
         if (p99[0] is { } baseline)
         {
@@ -71,16 +69,16 @@ public static partial class ServingAnalysis
             envelope = byLoad[k - 1].Point;
         }
         // Goodput and throughput count the same ok requests, so their ratio is the share meeting every SLO.
-        var sloEnvelope = byLoad.LastOrDefault(p => p.Metrics.Scalar(MetricIds.GoodputRequestsPerS) is { } good
-            && p.Metrics.Scalar(MetricIds.RequestsPerS) is { } all && all > 0 && good / all >= SloAttainment)?.Point;
+        var sloEnvelope = byLoad.LastOrDefault(p => p.Metrics.Scalar(MetricCatalog.GoodputRequestsPerS) is { } good
+            && p.Metrics.Scalar(MetricCatalog.RequestsPerS) is { } all && all > 0 && good / all >= SloAttainment)?.Point;
         return summary with
         {
             Serving = new ServingSummary
             {
                 KneePoint = knee,
                 StableEnvelopePoint = envelope,
-                MaxGoodputPoint = ArgMax(summary, MetricIds.GoodputRequestsPerS),
-                MaxThroughputPoint = ArgMax(summary, MetricIds.OutputTokensPerS),
+                MaxGoodputPoint = ArgMax(summary, MetricCatalog.GoodputRequestsPerS),
+                MaxThroughputPoint = ArgMax(summary, MetricCatalog.OutputTokensPerS),
                 SloEnvelopePoint = sloEnvelope,
                 KneeRule = $"lowest load from which every heavier point's p99 TTFT exceeds {KneeFactor:0.#} x that of {byLoad[0].Point}; the stable envelope is the point below it; "
                     + $"the SLO envelope is the highest load where >= {SloAttainment:0%} of requests met every SLO",
@@ -88,7 +86,7 @@ public static partial class ServingAnalysis
         };
     }
 
-    private static string? ArgMax(Summary summary, string metric) =>
+    private static string? ArgMax(Summary summary, MetricDescriptor metric) =>
         summary.Points.Where(p => p.Metrics.Scalar(metric) is > 0).OrderByDescending(p => p.Metrics.Scalar(metric)).Select(p => p.Point).FirstOrDefault();
 
     /// <summary>Largest and time-weighted mean number of requests submitted but without a first token, over the window.</summary>

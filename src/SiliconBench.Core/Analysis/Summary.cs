@@ -1,4 +1,5 @@
 using SiliconBench.Costs;
+using SiliconBench.Metrics;
 using SiliconBench.Records;
 
 namespace SiliconBench.Analysis;
@@ -30,21 +31,32 @@ public sealed class MetricSet
     /// <summary>Null when the metric is absent or was not measured; <see cref="Contains"/> tells which.</summary>
     public MetricValue? this[string id] => _values.GetValueOrDefault(id);
 
+    public MetricValue? this[MetricDescriptor metric] => this[metric.Id];
+
     /// <summary>The number of a scalar metric, null when absent or unmeasured.</summary>
     public double? Scalar(string id) => _values.GetValueOrDefault(id) is ScalarMetric s ? s.Value : null;
 
+    public double? Scalar(MetricDescriptor metric) => Scalar(metric.Id);
+
     public Distribution? DistributionOf(string id) => _values.GetValueOrDefault(id) as Distribution;
 
-    /// <summary>Sets (or replaces, keeping its place) a metric.</summary>
-    public void Set(string id, MetricValue? value)
+    public Distribution? DistributionOf(MetricDescriptor metric) => DistributionOf(metric.Id);
+
+    /// <summary>Sets (or replaces, keeping its place) a metric of the catalog: the analyzer writes only these.</summary>
+    public void Set(MetricDescriptor metric, MetricValue? value) => Set(metric.Id, value);
+
+    /// <summary>Sets a scalar; null, NaN and infinities are stored as not measured.</summary>
+    public void Set(MetricDescriptor metric, double? value) => Set(metric.Id, value);
+
+    /// <summary>By id, for a summary read back (which may hold ids a newer analyzer wrote).</summary>
+    internal void Set(string id, MetricValue? value)
     {
         if (!_values.ContainsKey(id))
             _order.Add(id);
         _values[id] = value;
     }
 
-    /// <summary>Sets a scalar; null, NaN and infinities are stored as not measured.</summary>
-    public void Set(string id, double? value) =>
+    internal void Set(string id, double? value) =>
         Set(id, value is { } v && double.IsFinite(v) ? new ScalarMetric(v) : null);
 }
 

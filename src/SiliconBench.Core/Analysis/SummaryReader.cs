@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SiliconBench.Costs;
 using SiliconBench.Diagnostics;
+using SiliconBench.Metrics;
 
 namespace SiliconBench.Analysis;
 
@@ -104,15 +105,15 @@ public static class SummaryReader
             Accelerators = Property(c, "accelerators", JsonValueKind.Number, file, context: where).GetInt32(),
             PowerScope = OptionalString(c, "power_scope", file),
             PowerW = Opt("power_w"),
-            UsdPerHour = Req(CostMetricIds.UsdPerHour),
-            RentUsdPerHour = Req(CostMetricIds.RentUsdPerHour),
-            CapitalUsdPerHour = Req(CostMetricIds.CapitalUsdPerHour),
-            HostingUsdPerHour = Req(CostMetricIds.HostingUsdPerHour),
-            EnergyUsdPerHour = Opt(CostMetricIds.EnergyUsdPerHour),
-            OutputTokensPerUsd = Opt(CostMetricIds.OutputTokensPerUsd),
-            TotalTokensPerUsd = Opt(CostMetricIds.TotalTokensPerUsd),
-            UsdPerMillionOutputTokens = Opt(CostMetricIds.UsdPerMillionOutputTokens),
-            UsdPerMillionTotalTokens = Opt(CostMetricIds.UsdPerMillionTotalTokens),
+            UsdPerHour = Req(MetricCatalog.UsdPerHour.Id),
+            RentUsdPerHour = Req(MetricCatalog.RentUsdPerHour.Id),
+            CapitalUsdPerHour = Req(MetricCatalog.CapitalUsdPerHour.Id),
+            HostingUsdPerHour = Req(MetricCatalog.HostingUsdPerHour.Id),
+            EnergyUsdPerHour = Opt(MetricCatalog.EnergyUsdPerHour.Id),
+            OutputTokensPerUsd = Opt(MetricCatalog.OutputTokensPerUsd.Id),
+            TotalTokensPerUsd = Opt(MetricCatalog.TotalTokensPerUsd.Id),
+            UsdPerMillionOutputTokens = Opt(MetricCatalog.UsdPerMillionOutputTokens.Id),
+            UsdPerMillionTotalTokens = Opt(MetricCatalog.UsdPerMillionTotalTokens.Id),
         };
     }
 

@@ -137,9 +137,9 @@ public static class SummaryWriter
             w.WriteString("power_scope", cost.PowerScope);
         w.WritePropertyName("power_w");
         WriteNumber(w, cost.PowerW);
-        foreach (var (id, value) in cost.Figures)
+        foreach (var (metric, value) in cost.Figures)
         {
-            w.WritePropertyName(id);
+            w.WritePropertyName(metric.Id);
             WriteNumber(w, value);
         }
         w.WriteEndObject();

@@ -3,12 +3,18 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using SiliconBench.Analysis;
-using SiliconBench.Costs;
+using SiliconBench.Metrics;
 
 namespace SiliconBench.Comparing;
 
-/// <summary>A metric compare shows, and which way is better.</summary>
-public sealed record HeadlineMetric(string Metric, string Statistic, string Label, bool HigherIsBetter);
+/// <summary>A metric compare shows, at one statistic; its label and which way is better come from the catalog.</summary>
+public sealed record HeadlineMetric(MetricDescriptor Metric, string Statistic)
+{
+    /// <summary>"out tok/s", "TTFT p99 ms": the catalog's short name, the statistic of a distribution, and its unit.</summary>
+    public string Label => Metric.Shape == MetricShape.Distribution ? $"{Metric.Short} {Statistic} {Metric.Unit}" : Metric.Short;
+
+    public bool HigherIsBetter => Metric.Better == Better.Higher;
+}
 
 /// <summary>
 /// One candidate's value of one metric at one point: the per-repetition values, their estimate (interval when
@@ -40,12 +46,12 @@ public sealed record Comparison(IReadOnlyList<string> Candidates, IReadOnlyList<
 
     public static readonly IReadOnlyList<HeadlineMetric> Headlines =
     [
-        new(MetricIds.OutputTokensPerS, "value", "output tok/s", true),
-        new(MetricIds.TtftMs, "p50", "TTFT p50 ms", false),
-        new(MetricIds.TtftMs, "p99", "TTFT p99 ms", false),
-        new(MetricIds.TpotMs, "p50", "TPOT p50 ms", false),
-        new("output_tokens_per_j", "value", "output tok/J", true),
-        new(CostMetricIds.UsdPerMillionOutputTokens, "value", "$/Mtok out", false),
+        new(MetricCatalog.OutputTokensPerS, MetricStatistics.Value),
+        new(MetricCatalog.TtftMs, "p50"),
+        new(MetricCatalog.TtftMs, "p99"),
+        new(MetricCatalog.TpotMs, "p50"),
+        new(MetricCatalog.OutputTokensPerJ, MetricStatistics.Value),
+        new(MetricCatalog.UsdPerMillionOutputTokens, MetricStatistics.Value),
     ];
 
     /// <summary>Each run is its own candidate, named by its directory.</summary>
@@ -166,7 +172,7 @@ public sealed record Comparison(IReadOnlyList<string> Candidates, IReadOnlyList<
             {
                 w.WriteStartObject();
                 w.WriteString("point", row.Point);
-                w.WriteString("metric", row.Metric.Metric);
+                w.WriteString("metric", row.Metric.Metric.Id);
                 w.WriteString("statistic", row.Metric.Statistic);
                 w.WriteBoolean("higher_is_better", row.Metric.HigherIsBetter);
                 w.WriteStartArray("cells");

@@ -1,24 +1,33 @@
 using SiliconBench.Analysis;
 using SiliconBench.Costs;
+using SiliconBench.Metrics;
 
 namespace SiliconBench.Comparing;
 
 /// <summary>
-/// Finds one number in a summary by metric id and statistic, overall (point null) or at one operating point.
-/// A metric is looked up in the point's metrics, then its cost section (<see cref="CostMetricIds"/>), then its
-/// energy metrics at the broadest measured scope (wall &gt; node &gt; accelerator &gt; cpu_package).
-/// Distributions take mean, p50, p90, p95, p99, min or max; a scalar takes <c>value</c> (or <c>mean</c>).
+/// Finds one number in a summary by metric and statistic, overall (point null) or at one operating point. The
+/// metric's catalog section says where it lives: the metrics object, the cost object, or the energy scopes (the
+/// broadest measured one: wall &gt; node &gt; accelerator &gt; cpu_package). Distributions take mean, p50, p90,
+/// p95, p99, min or max; a scalar takes <c>value</c> (or <c>mean</c>).
 /// </summary>
 public static class MetricLookup
 {
-    public static readonly IReadOnlyList<string> Statistics = ["value", "mean", "p50", "p90", "p95", "p99", "min", "max"];
-
     /// <summary>Where a looked-up number came from, or why there is none.</summary>
     public sealed record Found(double? Value, string Where, string? Missing);
 
+    /// <summary>By id: an id the catalog does not know is missing, with the nearest known id when there is one.</summary>
     public static Found Find(Summary summary, string? point, string metric, string statistic)
     {
+        ArgumentNullException.ThrowIfNull(metric);
+        return MetricCatalog.Find(metric) is { } descriptor
+            ? Find(summary, point, descriptor, statistic)
+            : new Found(null, point ?? "overall", UnknownMetric(metric));
+    }
+
+    public static Found Find(Summary summary, string? point, MetricDescriptor metric, string statistic)
+    {
         ArgumentNullException.ThrowIfNull(summary);
+        ArgumentNullException.ThrowIfNull(metric);
         MetricSet metrics;
         IReadOnlyDictionary<string, MetricSet> energy;
         CostSection? cost;
@@ -30,21 +39,32 @@ public static class MetricLookup
         else
             return new Found(null, scope, $"the run has no operating point '{point}'");
 
-        if (metrics.Contains(metric))
-            return Statistic(metrics[metric], $"{scope}.{metric}", statistic);
-        if (cost is not null && cost.Figures.FirstOrDefault(f => f.Key == metric) is { Key: not null } figure)
-            return figure.Value is { } v ? Scalar(v, $"{scope}.cost.{metric}", statistic) : new Found(null, $"{scope}.cost.{metric}", "not measured (null in the cost section)");
-        foreach (var s in CostAnalysis.ScopesBroadestFirst)
+        if (MetricSections.InEnergyScopes(metric.Section))
         {
-            if (energy.TryGetValue(s, out var e) && e.Contains(metric))
-                return Statistic(e[metric], $"{scope}.energy.{s}.{metric}", statistic);
+            foreach (var s in CostAnalysis.ScopesBroadestFirst)
+            {
+                if (energy.TryGetValue(s, out var e) && e.Contains(metric.Id))
+                    return Statistic(e[metric.Id], $"{scope}.energy.{s}.{metric.Id}", statistic);
+            }
+            return new Found(null, scope, $"{metric.Id}: energy not measured ({summary.Validity.Energy})");
         }
-        if (metric.StartsWith("usd", StringComparison.Ordinal) || metric.Contains("_per_usd", StringComparison.Ordinal))
-            return new Found(null, scope, $"{metric}: the run was not priced (analyze it with --cost FILE)");
-        if (metric.Contains("_per_j", StringComparison.Ordinal) || metric.Contains("power", StringComparison.Ordinal) || metric.StartsWith("energy", StringComparison.Ordinal))
-            return new Found(null, scope, $"{metric}: energy not measured ({summary.Validity.Energy})");
-        return new Found(null, scope, $"{metric}: no such metric in the summary");
+        if (metric.Section == MetricSection.Cost)
+        {
+            if (cost is null)
+                return new Found(null, scope, $"{metric.Id}: the run was not priced (analyze it with --cost FILE)");
+            var where = $"{scope}.cost.{metric.Id}";
+            return cost.Figures.First(f => f.Key == metric).Value is { } v
+                ? Scalar(v, where, statistic)
+                : new Found(null, where, "not measured (null in the cost section)");
+        }
+        return metrics.Contains(metric.Id)
+            ? Statistic(metrics[metric.Id], $"{scope}.{metric.Id}", statistic)
+            : new Found(null, scope, $"{metric.Id}: not computed for this run (see its definition in docs/metrics.md)");
     }
+
+    /// <summary>The message for an id the catalog does not know, with the nearest known id when there is one.</summary>
+    public static string UnknownMetric(string id) =>
+        $"unknown metric '{id}'" + (MetricCatalog.Suggest(id) is { } near ? $"; did you mean '{near}'?" : "; see docs/metrics.md for the metric ids");
 
     private static Found Statistic(MetricValue? value, string where, string statistic) => value switch
     {
@@ -65,7 +85,7 @@ public static class MetricLookup
     };
 
     private static Found Scalar(double value, string where, string statistic) =>
-        statistic is "value" or "mean"
+        statistic is MetricStatistics.Value or "mean"
             ? new Found(value, where, null)
             : new Found(null, where, $"'{statistic}' does not apply to a single number; use value");
 }

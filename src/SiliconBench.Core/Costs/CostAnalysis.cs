@@ -1,5 +1,6 @@
 using System.Globalization;
 using SiliconBench.Analysis;
+using SiliconBench.Metrics;
 using SiliconBench.Telemetry;
 
 namespace SiliconBench.Costs;
@@ -14,8 +15,6 @@ public static class CostAnalysis
 {
     /// <summary>Energy scopes from broadest to narrowest.</summary>
     public static readonly IReadOnlyList<string> ScopesBroadestFirst = [SensorScope.Wall, SensorScope.Node, SensorScope.Accelerator, SensorScope.CpuPackage];
-
-    public const string AvgPowerW = "avg_power_w";
 
     public static Summary Apply(Summary summary, CostSheet sheet, int runAccelerators)
     {
@@ -34,7 +33,7 @@ public static class CostAnalysis
         ArgumentNullException.ThrowIfNull(energy);
         foreach (var scope in ScopesBroadestFirst)
         {
-            if (energy.TryGetValue(scope, out var m) && m.Scalar(AvgPowerW) is { } w)
+            if (energy.TryGetValue(scope, out var m) && m.Scalar(MetricCatalog.AvgPowerW) is { } w)
                 return (scope, w);
         }
         return null;
@@ -48,9 +47,9 @@ public static class CostAnalysis
         var power = sheet.Owned is null ? null : MeasuredPower(energy);
         var hourly = CostModel.Price(sheet, power?.PowerW, runAccelerators);
         var usd = hourly.UsdPerHour;
-        double? PerUsd(string rateId) => metrics.Scalar(rateId) is { } rate && usd > 0 ? CostModel.TokensPerUsd(rate, usd) : null;
-        var outputPerUsd = PerUsd(MetricIds.OutputTokensPerS);
-        var totalPerUsd = PerUsd(MetricIds.TotalTokensPerS);
+        double? PerUsd(MetricDescriptor rate) => metrics.Scalar(rate) is { } perSecond && usd > 0 ? CostModel.TokensPerUsd(perSecond, usd) : null;
+        var outputPerUsd = PerUsd(MetricCatalog.OutputTokensPerS);
+        var totalPerUsd = PerUsd(MetricCatalog.TotalTokensPerS);
         return new CostSection
         {
             Sheet = sheet.Name,

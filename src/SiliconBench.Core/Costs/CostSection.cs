@@ -1,3 +1,5 @@
+using SiliconBench.Metrics;
+
 namespace SiliconBench.Costs;
 
 /// <summary>
@@ -34,31 +36,17 @@ public sealed record CostSection
     /// </summary>
     public CostSheet? PricedWith { get; init; }
 
-    /// <summary>The section's numeric figures by summary key, for compare and gate.</summary>
-    public IEnumerable<KeyValuePair<string, double?>> Figures =>
+    /// <summary>The section's figures (catalog section Cost) in summary order, for compare, gate and the site.</summary>
+    public IEnumerable<KeyValuePair<MetricDescriptor, double?>> Figures =>
     [
-        new(CostMetricIds.UsdPerHour, UsdPerHour),
-        new(CostMetricIds.RentUsdPerHour, RentUsdPerHour),
-        new(CostMetricIds.CapitalUsdPerHour, CapitalUsdPerHour),
-        new(CostMetricIds.HostingUsdPerHour, HostingUsdPerHour),
-        new(CostMetricIds.EnergyUsdPerHour, EnergyUsdPerHour),
-        new(CostMetricIds.OutputTokensPerUsd, OutputTokensPerUsd),
-        new(CostMetricIds.TotalTokensPerUsd, TotalTokensPerUsd),
-        new(CostMetricIds.UsdPerMillionOutputTokens, UsdPerMillionOutputTokens),
-        new(CostMetricIds.UsdPerMillionTotalTokens, UsdPerMillionTotalTokens),
+        new(MetricCatalog.UsdPerHour, UsdPerHour),
+        new(MetricCatalog.RentUsdPerHour, RentUsdPerHour),
+        new(MetricCatalog.CapitalUsdPerHour, CapitalUsdPerHour),
+        new(MetricCatalog.HostingUsdPerHour, HostingUsdPerHour),
+        new(MetricCatalog.EnergyUsdPerHour, EnergyUsdPerHour),
+        new(MetricCatalog.OutputTokensPerUsd, OutputTokensPerUsd),
+        new(MetricCatalog.TotalTokensPerUsd, TotalTokensPerUsd),
+        new(MetricCatalog.UsdPerMillionOutputTokens, UsdPerMillionOutputTokens),
+        new(MetricCatalog.UsdPerMillionTotalTokens, UsdPerMillionTotalTokens),
     ];
-}
-
-/// <summary>Keys of the summary's <c>cost</c> object (DESIGN.md, "Metric definitions", cost).</summary>
-public static class CostMetricIds
-{
-    public const string UsdPerHour = "usd_per_hour";
-    public const string RentUsdPerHour = "rent_usd_per_hour";
-    public const string CapitalUsdPerHour = "capital_usd_per_hour";
-    public const string HostingUsdPerHour = "hosting_usd_per_hour";
-    public const string EnergyUsdPerHour = "energy_usd_per_hour";
-    public const string OutputTokensPerUsd = "output_tokens_per_usd";
-    public const string TotalTokensPerUsd = "total_tokens_per_usd";
-    public const string UsdPerMillionOutputTokens = "usd_per_million_output_tokens";
-    public const string UsdPerMillionTotalTokens = "usd_per_million_total_tokens";
 }

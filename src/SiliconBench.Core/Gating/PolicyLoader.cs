@@ -1,6 +1,7 @@
 using SiliconBench.Comparing;
 using SiliconBench.Costs;
 using SiliconBench.Diagnostics;
+using SiliconBench.Metrics;
 using SiliconBench.Yaml;
 
 namespace SiliconBench.Gating;
@@ -18,6 +19,9 @@ namespace SiliconBench.Gating;
 ///       - {metric: ttft_ms, statistic: p99, comparator: "&lt;=", threshold: 2000}
 /// ranking: {metric: usd_per_million_output_tokens, statistic: value, order: ascending, point: overall}
 /// </code>
+/// Every metric must be in <see cref="MetricCatalog"/> and every statistic must apply to it (p99 of a distribution,
+/// value of a number): a policy that could never be tested is bad input at its line, not insufficient evidence later.
+/// A ranking without <c>order</c> follows the metric's better direction.
 /// </summary>
 public static class PolicyLoader
 {
@@ -74,11 +78,15 @@ public static class PolicyLoader
         {
             var b = y.Mapping(rk.Value, "a mapping with metric, statistic, order, point", rk.KeyLine);
             y.CheckKeys(b, RankingFields);
-            ranking = new Ranking(
-                y.Text(y.Require(b, "metric").Value, "a metric id, e.g. " + CostMetricIds.UsdPerMillionOutputTokens),
-                b["statistic"] is { } s ? y.Choice(s.Value, MetricLookup.Statistics) : "value",
-                b["order"] is not { } o || y.Choice(o.Value, Orders) == "ascending",
-                Point(y, b["point"]));
+            var (metric, statistic) = MetricAndStatistic(y, b, "value");
+            bool ascending;
+            if (b["order"] is { } o)
+                ascending = y.Choice(o.Value, Orders) == "ascending";
+            else if (metric.Better != Better.Neither)
+                ascending = metric.Better == Better.Lower;
+            else
+                throw y.Missing(b, "order");
+            ranking = new Ranking(metric.Id, statistic, ascending, Point(y, b["point"]));
         }
 
         return new Policy
@@ -105,11 +113,27 @@ public static class PolicyLoader
     {
         var b = y.Mapping(node, "a requirement {metric, statistic, comparator, threshold}");
         y.CheckKeys(b, RequirementFields);
+        var (metric, statistic) = MetricAndStatistic(y, b, defaultStatistic: null);
         return new Requirement(
-            y.Text(y.Require(b, "metric").Value, "a metric id, e.g. ttft_ms"),
-            y.Choice(y.Require(b, "statistic").Value, MetricLookup.Statistics),
+            metric.Id,
+            statistic,
             y.Choice(y.Require(b, "comparator").Value, Comparators.All),
             y.Number(y.Require(b, "threshold").Value, 0, inclusive: true),
             node.Line);
+    }
+
+    /// <summary>A metric of the catalog and a statistic that applies to it (<paramref name="defaultStatistic"/> when absent and allowed).</summary>
+    private static (MetricDescriptor Metric, string Statistic) MetricAndStatistic(YamlFields y, Block b, string? defaultStatistic)
+    {
+        var field = y.Require(b, "metric");
+        var id = y.Text(field.Value, "a metric id, e.g. ttft_ms");
+        var metric = MetricCatalog.Find(id) ?? throw y.Error(field.Value, MetricLookup.UnknownMetric(id));
+        var statisticField = b["statistic"];
+        if (statisticField is null)
+            return defaultStatistic is not null && metric.Statistics.Contains(defaultStatistic) ? (metric, defaultStatistic) : throw y.Missing(b, "statistic");
+        var statistic = y.Choice(statisticField.Value, MetricStatistics.All);
+        if (!metric.Statistics.Contains(statistic))
+            throw y.Error(statisticField.Value, $"'{statistic}' does not apply to {metric.Id}, a {(metric.Shape == MetricShape.Distribution ? "distribution" : "single number")}; use {string.Join(", ", metric.Statistics)}");
+        return (metric, statistic);
     }
 }

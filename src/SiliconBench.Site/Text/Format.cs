@@ -1,28 +1,15 @@
 using System.Globalization;
+using SiliconBench.Metrics;
 
 namespace SiliconBench.Site.Text;
 
-/// <summary>Number formatting for tables and tooltips: invariant culture, about four significant digits, "—" for no value.</summary>
+/// <summary>Number formatting for tables, tooltips and chart axes; metrics format through their catalog descriptor.</summary>
 internal static class Format
 {
-    public const string None = "—";
+    public const string None = NumberFormat.None;
 
-    public static string Number(double? value)
-    {
-        if (value is not { } v || double.IsNaN(v) || double.IsInfinity(v))
-            return None;
-        var a = Math.Abs(v);
-        var text = a switch
-        {
-            0 => "0",
-            >= 100_000 => v.ToString("N0", CultureInfo.InvariantCulture),
-            >= 100 => v.ToString("0.#", CultureInfo.InvariantCulture),
-            >= 1 => v.ToString("0.###", CultureInfo.InvariantCulture),
-            >= 0.001 => v.ToString("0.#####", CultureInfo.InvariantCulture),
-            _ => v.ToString("0.###e+0", CultureInfo.InvariantCulture),
-        };
-        return text;
-    }
+    /// <summary>The catalog's general number format (<see cref="NumberFormat.Display"/>), for figures that are not metrics.</summary>
+    public static string Number(double? value) => NumberFormat.Display(value);
 
     /// <summary>A coordinate in SVG user units: two decimals are below a pixel and keep pages small.</summary>
     public static string Coord(double value) => Math.Round(value, 2).ToString("0.##", CultureInfo.InvariantCulture);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using SiliconBench.Diagnostics;
+using SiliconBench.Testing;
 using Xunit;
 
 namespace SiliconBench.Tests.Commands;

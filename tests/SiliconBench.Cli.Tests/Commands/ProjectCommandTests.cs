@@ -1,4 +1,5 @@
 using SiliconBench.Diagnostics;
+using SiliconBench.Testing;
 using Xunit;
 
 namespace SiliconBench.Tests.Commands;

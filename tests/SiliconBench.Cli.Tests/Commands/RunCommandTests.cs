@@ -2,6 +2,7 @@ using System.Text.Json;
 using SiliconBench.Diagnostics;
 using SiliconBench.OnnxRuntime.Onnx;
 using SiliconBench.Records;
+using SiliconBench.Testing;
 using Xunit;
 
 namespace SiliconBench.Tests.Commands;

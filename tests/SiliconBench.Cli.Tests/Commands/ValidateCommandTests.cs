@@ -1,4 +1,5 @@
 using SiliconBench.Diagnostics;
+using SiliconBench.Testing;
 using Xunit;
 
 namespace SiliconBench.Tests.Commands;
@@ -55,6 +56,22 @@ public sealed class ValidateCommandTests : IDisposable
         var error = _cli.Error.ToString();
         Assert.Contains(expected, error, StringComparison.Ordinal);
         Assert.Single(error.TrimEnd().Split('\n'));
+    }
+
+    [Theory]
+    [InlineData("validate")]
+    [InlineData("gate")]
+    public void A_policy_naming_an_unknown_metric_is_bad_input_at_its_line_not_insufficient_evidence(string command)
+    {
+        File.WriteAllText(_cli.PathOf("p.yaml"), "name: p\nworkloads:\n  '*':\n    requirements:\n      - {metric: tokens_per_joule, statistic: value, comparator: \">=\", threshold: 1}\n");
+        string[] args = command == "validate" ? ["validate", "p.yaml"] : ["gate", "--policy", "p.yaml", "results/none"];
+
+        var code = _cli.Run(args);
+
+        Assert.Equal(ExitCodes.BadInput, code);
+        var error = _cli.Error.ToString();
+        Assert.Contains("p.yaml:5: workloads.*.requirements[0].metric: unknown metric 'tokens_per_joule'", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("insufficient evidence", error + _cli.Output, StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

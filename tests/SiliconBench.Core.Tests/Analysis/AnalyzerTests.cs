@@ -1,12 +1,13 @@
 using System.Text.Json;
-using FsCheck;
 using FsCheck.Fluent;
+using FsCheck;
 using SiliconBench.Analysis;
 using SiliconBench.Diagnostics;
+using SiliconBench.Metrics;
 using SiliconBench.Records;
 using SiliconBench.Running;
-using SiliconBench.Testing;
 using SiliconBench.Testing.Engines;
+using SiliconBench.Testing;
 using Xunit;
 
 namespace SiliconBench.Tests.Analysis;
@@ -32,8 +33,8 @@ public sealed class AnalyzerTests : IDisposable
         // Only the TTFT bound, at 150 ms: requests 3, 4 and 5 (TTFT 100, 100, 50) meet it.
         var summary = Analyzer.Analyze(record, new AnalysisOptions { Slo = new SloSet(150, null, null) });
 
-        Assert.Equal(3 / 3.2, summary.Overall.Scalar(MetricIds.GoodputRequestsPerS)!.Value, 12);
-        Assert.Equal((3 + 1 + 21) / 3.2, summary.Overall.Scalar(MetricIds.GoodputOutputTokensPerS)!.Value, 12);
+        Assert.Equal(3 / 3.2, summary.Overall.Scalar(MetricCatalog.GoodputRequestsPerS)!.Value, 12);
+        Assert.Equal((3 + 1 + 21) / 3.2, summary.Overall.Scalar(MetricCatalog.GoodputOutputTokensPerS)!.Value, 12);
     }
 
     [Fact]
@@ -42,7 +43,7 @@ public sealed class AnalyzerTests : IDisposable
         var summary = Analyzer.Analyze(Case("percentiles"), new AnalysisOptions { Slo = new SloSet(350, null, null) });
 
         // TTFTs 100, 400, 200, 1000, 300 ms: three within 350 ms, over 2.5 s.
-        Assert.Equal(1.2, summary.Overall.Scalar(MetricIds.GoodputRequestsPerS)!.Value, 12);
+        Assert.Equal(1.2, summary.Overall.Scalar(MetricCatalog.GoodputRequestsPerS)!.Value, 12);
         Assert.DoesNotContain(summary.Validity.Notes, n => n.Contains("no SLO", StringComparison.Ordinal));
     }
 
@@ -56,7 +57,7 @@ public sealed class AnalyzerTests : IDisposable
         var flagged = Analyzer.Analyze(lowCeiling);
         var plain = Analyzer.Analyze(record);
 
-        Assert.Equal(1.60051, flagged.Overall.Scalar(MetricIds.PrefillRooflineFraction)!.Value, 4);
+        Assert.Equal(1.60051, flagged.Overall.Scalar(MetricCatalog.PrefillRooflineFraction)!.Value, 4);
         Assert.Contains(flagged.Validity.Notes, n => n.StartsWith("overall: prefill_roofline_fraction: 1.601 > 1: the run beat the roofline", StringComparison.Ordinal));
         Assert.DoesNotContain(flagged.Validity.Notes, n => n.Contains("decode_roofline_fraction", StringComparison.Ordinal));
         Assert.DoesNotContain(plain.Validity.Notes, n => n.Contains("> 1", StringComparison.Ordinal));
@@ -195,16 +196,16 @@ public sealed class AnalyzerTests : IDisposable
         var point = Assert.Single(summary.Points);
         Assert.Equal(2, point.Batch);
         // Each batch: prefill 20 tokens in 20 ms, then 3 decode steps of 10 ms for 2 tokens each.
-        Assert.Equal(20 / 0.020, summary.Overall.Scalar(MetricIds.PrefillTokensPerS)!.Value, 6);
-        Assert.Equal(2 / 0.010, summary.Overall.Scalar(MetricIds.DecodeTokensPerS)!.Value, 6);
-        Assert.Equal(10, summary.Overall.DistributionOf(MetricIds.TpotMs)!.Mean, 6);
-        Assert.Equal(20, summary.Overall.DistributionOf(MetricIds.TtftMs)!.P99, 6);
-        Assert.Equal(9, summary.Overall.DistributionOf(MetricIds.DecodeStepMs)!.N);
+        Assert.Equal(20 / 0.020, summary.Overall.Scalar(MetricCatalog.PrefillTokensPerS)!.Value, 6);
+        Assert.Equal(2 / 0.010, summary.Overall.Scalar(MetricCatalog.DecodeTokensPerS)!.Value, 6);
+        Assert.Equal(10, summary.Overall.DistributionOf(MetricCatalog.TpotMs)!.Mean, 6);
+        Assert.Equal(20, summary.Overall.DistributionOf(MetricCatalog.TtftMs)!.P99, 6);
+        Assert.Equal(9, summary.Overall.DistributionOf(MetricCatalog.DecodeStepMs)!.N);
         // Three back-to-back batches of 50 ms: 6 requests and 24 output tokens in 0.15 s, all within the SLO.
         Assert.Equal(0.15, summary.Validity.WindowS!.Value, 9);
-        Assert.Equal(24 / 0.15, summary.Overall.Scalar(MetricIds.OutputTokensPerS)!.Value, 6);
-        Assert.Equal(6 / 0.15, summary.Overall.Scalar(MetricIds.GoodputRequestsPerS)!.Value, 6);
-        Assert.Null(summary.Overall.Scalar(MetricIds.DecodeBandwidthGBs));
+        Assert.Equal(24 / 0.15, summary.Overall.Scalar(MetricCatalog.OutputTokensPerS)!.Value, 6);
+        Assert.Equal(6 / 0.15, summary.Overall.Scalar(MetricCatalog.GoodputRequestsPerS)!.Value, 6);
+        Assert.Null(summary.Overall.Scalar(MetricCatalog.DecodeBandwidthGBs));
         Assert.Contains("overall: decode_bandwidth_gbs: manifest.model.weight_bytes is not known", summary.Validity.Notes);
     }
 }

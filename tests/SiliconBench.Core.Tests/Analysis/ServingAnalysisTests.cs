@@ -1,4 +1,5 @@
 using SiliconBench.Analysis;
+using SiliconBench.Metrics;
 using SiliconBench.Records;
 using SiliconBench.Testing.Records;
 using Xunit;
@@ -29,9 +30,9 @@ public sealed class ServingAnalysisTests
         static PointSummary Point(string id, double p99, double goodput)
         {
             var metrics = new MetricSet();
-            metrics.Set(MetricIds.TtftMs, new Distribution(p99 / 2, p99 / 2, p99, p99, p99, 1, p99, 10));
-            metrics.Set(MetricIds.GoodputRequestsPerS, goodput);
-            metrics.Set(MetricIds.OutputTokensPerS, goodput * 10);
+            metrics.Set(MetricCatalog.TtftMs, new Distribution(p99 / 2, p99 / 2, p99, p99, p99, 1, p99, 10));
+            metrics.Set(MetricCatalog.GoodputRequestsPerS, goodput);
+            metrics.Set(MetricCatalog.OutputTokensPerS, goodput * 10);
             return new PointSummary { Point = id, Metrics = metrics };
         }
         var summary = new Summary

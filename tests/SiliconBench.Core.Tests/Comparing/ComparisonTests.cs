@@ -1,5 +1,6 @@
 using SiliconBench.Analysis;
 using SiliconBench.Comparing;
+using SiliconBench.Metrics;
 using Xunit;
 
 namespace SiliconBench.Tests.Comparing;
@@ -24,7 +25,7 @@ public sealed class ComparisonTests
     {
         var comparison = Comparison.Build([Load("fast"), Load("slow")]);
 
-        var row = comparison.Rows.Single(r => r.Point == Comparison.OverallPoint && r.Metric.Metric == MetricIds.TtftMs && r.Metric.Statistic == "p99");
+        var row = comparison.Rows.Single(r => r.Point == Comparison.OverallPoint && r.Metric.Metric == MetricCatalog.TtftMs && r.Metric.Statistic == "p99");
         var fast = row.Cells[0];
         var slow = row.Cells[1];
         Assert.Equal(1500, fast.Estimate!.Mean, 9);
@@ -49,10 +50,10 @@ public sealed class ComparisonTests
     {
         var comparison = Comparison.Build([Load("fast"), Load("no-energy")]);
 
-        var cost = comparison.Rows.First(r => r.Metric.Metric == "usd_per_million_output_tokens").Cells[1];
+        var cost = comparison.Rows.First(r => r.Metric.Metric == MetricCatalog.UsdPerMillionOutputTokens).Cells[1];
         Assert.Null(cost.Estimate);
         Assert.Contains("not priced", cost.Missing, StringComparison.Ordinal);
-        var energy = comparison.Rows.First(r => r.Metric.Metric == "output_tokens_per_j").Cells[1];
+        var energy = comparison.Rows.First(r => r.Metric.Metric == MetricCatalog.OutputTokensPerJ).Cells[1];
         Assert.Contains("energy not measured", energy.Missing, StringComparison.Ordinal);
     }
 
@@ -64,7 +65,7 @@ public sealed class ComparisonTests
 
         var comparison = Comparison.Build([(a.RunDir, a.Summary), (b.RunDir, b.Summary)]);
 
-        var cell = comparison.Rows.First(r => r.Metric.Metric == MetricIds.OutputTokensPerS).Cells[1];
+        var cell = comparison.Rows.First(r => r.Metric.Metric == MetricCatalog.OutputTokensPerS).Cells[1];
         Assert.False(cell.Estimate!.HasInterval);
         Assert.Null(cell.Test);
         Assert.Equal(-25, cell.DifferencePct!.Value, 9);

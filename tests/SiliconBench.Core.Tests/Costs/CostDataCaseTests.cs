@@ -1,6 +1,7 @@
 using System.Text.Json;
 using SiliconBench.Analysis;
 using SiliconBench.Costs;
+using SiliconBench.Metrics;
 using Xunit;
 
 namespace SiliconBench.Tests.Costs;
@@ -31,13 +32,13 @@ public sealed class CostDataCaseTests
         using var inputs = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "inputs.json")));
         using var expected = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "expected.json")));
         var metrics = new MetricSet();
-        metrics.Set(MetricIds.OutputTokensPerS, inputs.RootElement.GetProperty("output_tokens_per_s").GetDouble());
-        metrics.Set(MetricIds.TotalTokensPerS, inputs.RootElement.GetProperty("total_tokens_per_s").GetDouble());
+        metrics.Set(MetricCatalog.OutputTokensPerS, inputs.RootElement.GetProperty("output_tokens_per_s").GetDouble());
+        metrics.Set(MetricCatalog.TotalTokensPerS, inputs.RootElement.GetProperty("total_tokens_per_s").GetDouble());
         var energy = new Dictionary<string, MetricSet>();
         foreach (var scope in inputs.RootElement.GetProperty("energy").EnumerateObject())
         {
             var m = new MetricSet();
-            m.Set(CostAnalysis.AvgPowerW, scope.Value.GetDouble());
+            m.Set(MetricCatalog.AvgPowerW, scope.Value.GetDouble());
             energy[scope.Name] = m;
         }
 
@@ -46,8 +47,9 @@ public sealed class CostDataCaseTests
         var e = expected.RootElement;
         Assert.Equal(e.GetProperty("basis").GetString(), cost.Basis);
         Assert.Equal(e.GetProperty("power_scope").ValueKind == JsonValueKind.Null ? null : e.GetProperty("power_scope").GetString(), cost.PowerScope);
-        foreach (var (id, actual) in cost.Figures)
+        foreach (var (metric, actual) in cost.Figures)
         {
+            var id = metric.Id;
             var want = e.GetProperty(id);
             if (want.ValueKind == JsonValueKind.Null)
                 Assert.Null(actual);

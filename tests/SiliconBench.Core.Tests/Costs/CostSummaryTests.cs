@@ -1,5 +1,6 @@
 using SiliconBench.Analysis;
 using SiliconBench.Costs;
+using SiliconBench.Metrics;
 using SiliconBench.Records;
 using Xunit;
 
@@ -34,7 +35,7 @@ public sealed class CostSummaryTests
         Assert.Equal("h100-3yr-rental", summary.Cost!.Sheet);
         Assert.Equal(CloudSheet.ContentSha256, summary.Cost.SheetSha256);
         Assert.All(summary.Points, p => Assert.NotNull(p.Cost));
-        var rate = summary.Overall.Scalar(MetricIds.OutputTokensPerS)!.Value;
+        var rate = summary.Overall.Scalar(MetricCatalog.OutputTokensPerS)!.Value;
         // A 1-accelerator price scaled to the run's accelerators.
         Assert.Equal(1.30 * summary.Cost.Accelerators, summary.Cost.UsdPerHour, 12);
         Assert.Equal(rate * 3600 / summary.Cost.UsdPerHour, summary.Cost.OutputTokensPerUsd!.Value, 6);
@@ -60,9 +61,9 @@ public sealed class CostSummaryTests
         Assert.Null(summary.Cost.EnergyUsdPerHour);
 
         var wall = new MetricSet();
-        wall.Set(CostAnalysis.AvgPowerW, 6000.0);
+        wall.Set(MetricCatalog.AvgPowerW, 6000.0);
         var accelerator = new MetricSet();
-        accelerator.Set(CostAnalysis.AvgPowerW, 4000.0);
+        accelerator.Set(MetricCatalog.AvgPowerW, 4000.0);
         var withEnergy = summary.WithEnergy("measured", new Dictionary<string, MetricSet> { ["wall"] = wall, ["accelerator"] = accelerator },
             new Dictionary<string, IReadOnlyDictionary<string, MetricSet>>(), []);
 

@@ -1,4 +1,5 @@
 using SiliconBench.Planning;
+using SiliconBench.Testing;
 using SiliconBench.Workloads;
 using Xunit;
 
@@ -10,13 +11,7 @@ public sealed class ShippedWorkloadsTests
     /// <summary>The shapes of the CI model (synthetic:tiny) and of a lab model (Llama 3.1).</summary>
     private const int TinyVocab = 512, TinyContext = 1024, LabVocab = 128_256, LabContext = 131_072;
 
-    public static string WorkloadsFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "SiliconBench.sln")))
-                return Path.Combine(dir.FullName, "workloads");
-        throw new InvalidOperationException($"no SiliconBench.sln above {AppContext.BaseDirectory}");
-    }
+    public static string WorkloadsFolder() => RepoPaths.Workloads;
 
     /// <summary>Workload files: every YAML in workloads/ except the silicon catalog (silicon.yaml), which is not a workload.</summary>
     private static string[] FileNames() => [.. Directory.GetFiles(WorkloadsFolder(), "*.yaml").Select(f => Path.GetFileName(f)).Where(f => f != "silicon.yaml").Order()];

@@ -1,10 +1,11 @@
 using SiliconBench.Analysis;
 using SiliconBench.Engines;
+using SiliconBench.Metrics;
 using SiliconBench.OnnxRuntime;
 using SiliconBench.Records;
 using SiliconBench.Running;
-using SiliconBench.Serving;
 using SiliconBench.Serving.Batching;
+using SiliconBench.Serving;
 using SiliconBench.Tests.Serving;
 using Xunit;
 
@@ -157,8 +158,8 @@ public sealed class OnnxBatchingTests(TinyEngineFixture fixture) : IClassFixture
         Assert.All(record.Requests.SelectMany(r => r.Chunks), c => Assert.Contains(c.T, stepEnds));
 
         var summary = Analyzer.Analyze(record);
-        Assert.Equal(12, summary.Overall.DistributionOf(MetricIds.TtftMs)!.N);
-        Assert.Equal(12, summary.Overall.DistributionOf(MetricIds.TpotMs)!.N);
-        Assert.NotNull(summary.Overall.Scalar(MetricIds.DecodeTokensPerS));
+        Assert.Equal(12, summary.Overall.DistributionOf(MetricCatalog.TtftMs)!.N);
+        Assert.Equal(12, summary.Overall.DistributionOf(MetricCatalog.TpotMs)!.N);
+        Assert.NotNull(summary.Overall.Scalar(MetricCatalog.DecodeTokensPerS));
     }
 }

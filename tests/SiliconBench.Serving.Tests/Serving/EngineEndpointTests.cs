@@ -1,4 +1,5 @@
 using SiliconBench.Analysis;
+using SiliconBench.Metrics;
 using SiliconBench.Records;
 using SiliconBench.Running;
 using SiliconBench.Serving;
@@ -49,6 +50,6 @@ public sealed class EngineEndpointTests(TinyEngineFixture tiny) : IClassFixture<
         }
         Assert.Equal(record.Requests.Select(r => r.OutputTokens).Order(), server.Generated.Select(g => g.Length).Order());
         Assert.Equal([5, 5, 6, 6, 7, 7], record.Requests.Select(r => r.OutputTokens).Order());
-        Assert.Equal(6, Analyzer.Analyze(record).Overall.DistributionOf(MetricIds.TtftMs)!.N);
+        Assert.Equal(6, Analyzer.Analyze(record).Overall.DistributionOf(MetricCatalog.TtftMs)!.N);
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using SiliconBench.Analysis;
 using SiliconBench.Diagnostics;
+using SiliconBench.Metrics;
 using SiliconBench.Records;
 using SiliconBench.Running;
 using SiliconBench.Serving;
@@ -83,9 +84,9 @@ public class ServingRunnerTests
         Assert.Equal(measuredRequests.Max(r => r.TEnd!.Value), measured.TEnd);
 
         var summary = Analyzer.Analyze(record);
-        Assert.Equal(24, summary.Overall.DistributionOf(MetricIds.TtftMs)!.N);
-        Assert.Equal(24, summary.Overall.DistributionOf(MetricIds.TpotMs)!.N);
-        Assert.Equal(24 * 3, summary.Overall.DistributionOf(MetricIds.ItlMs)!.N);
+        Assert.Equal(24, summary.Overall.DistributionOf(MetricCatalog.TtftMs)!.N);
+        Assert.Equal(24, summary.Overall.DistributionOf(MetricCatalog.TpotMs)!.N);
+        Assert.Equal(24 * 3, summary.Overall.DistributionOf(MetricCatalog.ItlMs)!.N);
     }
 
     [Fact]

@@ -48,16 +48,6 @@ public class SiteBuildingBlocksTests
         Assert.Equal("plain", Html.Escape("plain"));
     }
 
-    [Theory]
-    [InlineData(null, "—")]
-    [InlineData(double.NaN, "—")]
-    [InlineData(0.0, "0")]
-    [InlineData(1234567.8, "1,234,568")]
-    [InlineData(123.456, "123.5")]
-    [InlineData(12.3456, "12.346")]
-    [InlineData(0.0123456, "0.01235")]
-    public void Numbers_format_the_same_everywhere(double? value, string expected) => Assert.Equal(expected, Format.Number(value));
-
     [Fact]
     public void A_bare_summary_reads_as_complete_with_nothing_measured()
     {

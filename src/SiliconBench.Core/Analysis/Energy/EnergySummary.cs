@@ -1,32 +1,16 @@
 using System.Globalization;
+using SiliconBench.Metrics;
 using SiliconBench.Records;
 
 namespace SiliconBench.Analysis.Energy;
 
 /// <summary>
 /// Puts the energy analysis into the summary: per sensor scope, overall and per operating point, with the
-/// metric ids of DESIGN.md. Runs inside <see cref="Analyzer.Analyze"/>, so <c>analyze</c> re-derives energy from
+/// metrics of <see cref="MetricCatalog"/> (section Energy and Sensor coverage). Runs inside <see cref="Analyzer.Analyze"/>, so <c>analyze</c> re-derives energy from
 /// telemetry.csv like every other figure. Without sensors the summary keeps "not measured".
 /// </summary>
 public static class EnergySummary
 {
-    public const string EnergyJ = "energy_j";
-    public const string AvgPowerW = "avg_power_w";
-    public const string OutputTokensPerJ = "output_tokens_per_j";
-    public const string TotalTokensPerJ = "total_tokens_per_j";
-    public const string JPerOutputToken = "j_per_output_token";
-    public const string PrefillEnergyJ = "prefill_energy_j";
-    public const string DecodeEnergyJ = "decode_energy_j";
-    public const string PrefillJPerToken = "prefill_j_per_token";
-    public const string DecodeJPerToken = "decode_j_per_token";
-    /// <summary>Secondary, labelled: energy above the idle baseline.</summary>
-    public const string ActiveEnergyJ = "active_energy_j";
-    public const string IdlePowerW = "idle_power_w";
-    public const string SampleCount = "sample_count";
-    public const string LargestGapS = "largest_gap_s";
-    public const string ResolutionS = "resolution_s";
-    public const string ThrottleReasons = "throttle_reasons";
-
     public static Summary Apply(Summary summary, RunRecord record)
     {
         ArgumentNullException.ThrowIfNull(summary);
@@ -62,11 +46,11 @@ public static class EnergySummary
         foreach (var scope in report.Scopes)
         {
             var set = ToMetrics(scope.Overall);
-            set.Set(IdlePowerW, scope.IdlePowerW);
-            set.Set(SampleCount, scope.Validity.SampleCount);
-            set.Set(LargestGapS, scope.Validity.LargestGapS);
-            set.Set(ResolutionS, scope.Validity.ResolutionS);
-            set.Set(ThrottleReasons, scope.Validity.ThrottleReasons);
+            set.Set(MetricCatalog.IdlePowerW, scope.IdlePowerW);
+            set.Set(MetricCatalog.SampleCount, scope.Validity.SampleCount);
+            set.Set(MetricCatalog.LargestGapS, scope.Validity.LargestGapS);
+            set.Set(MetricCatalog.ResolutionS, scope.Validity.ResolutionS);
+            set.Set(MetricCatalog.ThrottleReasons, scope.Validity.ThrottleReasons);
             byScope[scope.Scope] = set;
             foreach (var point in scope.Points)
             {
@@ -80,7 +64,7 @@ public static class EnergySummary
             if (scope.Validity.Throttled)
                 notes.Add($"{label}: throttle reasons seen (bitmask 0x{scope.Validity.ThrottleReasons.ToString("x", CultureInfo.InvariantCulture)})");
             if (scope.Overall.ActiveEnergyJ is not null)
-                notes.Add($"{label}: {ActiveEnergyJ} is a secondary figure: energy above the idle baseline of {IdlePowerW}");
+                notes.Add($"{label}: {MetricCatalog.ActiveEnergyJ.Id} is a secondary figure: energy above the idle baseline of {MetricCatalog.IdlePowerW.Id}");
         }
 
         var status = report.Measured
@@ -93,16 +77,16 @@ public static class EnergySummary
     private static MetricSet ToMetrics(EnergyMetrics m)
     {
         var set = new MetricSet();
-        set.Set(EnergyJ, m.EnergyJ);
-        set.Set(AvgPowerW, m.AvgPowerW);
-        set.Set(OutputTokensPerJ, m.OutputTokensPerJ);
-        set.Set(TotalTokensPerJ, m.TotalTokensPerJ);
-        set.Set(JPerOutputToken, m.JPerOutputToken);
-        set.Set(PrefillEnergyJ, m.PrefillEnergyJ);
-        set.Set(DecodeEnergyJ, m.DecodeEnergyJ);
-        set.Set(PrefillJPerToken, m.PrefillJPerToken);
-        set.Set(DecodeJPerToken, m.DecodeJPerToken);
-        set.Set(ActiveEnergyJ, m.ActiveEnergyJ);
+        set.Set(MetricCatalog.EnergyJ, m.EnergyJ);
+        set.Set(MetricCatalog.AvgPowerW, m.AvgPowerW);
+        set.Set(MetricCatalog.OutputTokensPerJ, m.OutputTokensPerJ);
+        set.Set(MetricCatalog.TotalTokensPerJ, m.TotalTokensPerJ);
+        set.Set(MetricCatalog.JPerOutputToken, m.JPerOutputToken);
+        set.Set(MetricCatalog.PrefillEnergyJ, m.PrefillEnergyJ);
+        set.Set(MetricCatalog.DecodeEnergyJ, m.DecodeEnergyJ);
+        set.Set(MetricCatalog.PrefillJPerToken, m.PrefillJPerToken);
+        set.Set(MetricCatalog.DecodeJPerToken, m.DecodeJPerToken);
+        set.Set(MetricCatalog.ActiveEnergyJ, m.ActiveEnergyJ);
         return set;
     }
 }

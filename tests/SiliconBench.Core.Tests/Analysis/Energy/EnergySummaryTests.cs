@@ -1,12 +1,13 @@
-using SiliconBench.Analysis;
 using SiliconBench.Analysis.Energy;
+using SiliconBench.Analysis;
+using SiliconBench.Metrics;
 using SiliconBench.Records;
 using SiliconBench.Running;
 using SiliconBench.Telemetry;
-using SiliconBench.Testing;
 using SiliconBench.Testing.Engines;
 using SiliconBench.Testing.Records;
 using SiliconBench.Testing.Telemetry;
+using SiliconBench.Testing;
 using Xunit;
 
 namespace SiliconBench.Tests.Analysis.Energy;
@@ -47,17 +48,17 @@ public sealed class EnergySummaryTests : IDisposable
         Assert.StartsWith("measured: accelerator by counter", summary.Validity.Energy, StringComparison.Ordinal);
         var energy = summary.Energy[SensorScope.Accelerator];
         // Measured window: 5 repetitions × 40 ms = 0.2 s at 100 W = 20 J, for 5 × 4 output and 5 × 10 input tokens.
-        Assert.Equal(20, energy.Scalar(EnergySummary.EnergyJ)!.Value, 9);
-        Assert.Equal(100, energy.Scalar(EnergySummary.AvgPowerW)!.Value, 9);
-        Assert.Equal(1.0, energy.Scalar(EnergySummary.OutputTokensPerJ)!.Value, 9);
-        Assert.Equal(3.5, energy.Scalar(EnergySummary.TotalTokensPerJ)!.Value, 9);
+        Assert.Equal(20, energy.Scalar(MetricCatalog.EnergyJ)!.Value, 9);
+        Assert.Equal(100, energy.Scalar(MetricCatalog.AvgPowerW)!.Value, 9);
+        Assert.Equal(1.0, energy.Scalar(MetricCatalog.OutputTokensPerJ)!.Value, 9);
+        Assert.Equal(3.5, energy.Scalar(MetricCatalog.TotalTokensPerJ)!.Value, 9);
         // Prefill: 10 ms per repetition → 1 J for 10 tokens each; decode: 30 ms → 3 J for 3 tokens each.
-        Assert.Equal(0.1, energy.Scalar(EnergySummary.PrefillJPerToken)!.Value, 9);
-        Assert.Equal(1.0, energy.Scalar(EnergySummary.DecodeJPerToken)!.Value, 9);
+        Assert.Equal(0.1, energy.Scalar(MetricCatalog.PrefillJPerToken)!.Value, 9);
+        Assert.Equal(1.0, energy.Scalar(MetricCatalog.DecodeJPerToken)!.Value, 9);
         // The idle baseline draws the same 100 W, so nothing is "active" above it.
-        Assert.Equal(0, energy.Scalar(EnergySummary.ActiveEnergyJ)!.Value, 9);
+        Assert.Equal(0, energy.Scalar(MetricCatalog.ActiveEnergyJ)!.Value, 9);
         var point = Assert.Single(summary.Points);
-        Assert.Equal(20, point.Energy[SensorScope.Accelerator].Scalar(EnergySummary.EnergyJ)!.Value, 9);
+        Assert.Equal(20, point.Energy[SensorScope.Accelerator].Scalar(MetricCatalog.EnergyJ)!.Value, 9);
         // Two samples over 0.2 s are far below what a sensor resolves: said, not hidden.
         Assert.Contains(summary.Validity.Notes, n => n.StartsWith("energy accelerator", StringComparison.Ordinal));
     }

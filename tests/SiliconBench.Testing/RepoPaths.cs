@@ -1,4 +1,4 @@
-namespace SiliconBench.Tests;
+namespace SiliconBench.Testing;
 
 /// <summary>Finds the repository (the folder holding SiliconBench.sln) from the test binaries.</summary>
 public static class RepoPaths
@@ -6,6 +6,8 @@ public static class RepoPaths
     public static string Root { get; } = Find();
 
     public static string Workloads => Path.Combine(Root, "workloads");
+
+    public static string Results => Path.Combine(Root, "results");
 
     private static string Find()
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using SiliconBench.Costs;
 using SiliconBench.Metrics;
 using SiliconBench.Records;
@@ -15,10 +16,18 @@ public sealed record Distribution(double Mean, double P50, double P90, double P9
 /// Metric id → value, in insertion order (the order the analyzer fixes, and the order of a file read back),
 /// so serialization is byte-stable. A null value is a metric that could not be measured.
 /// </summary>
+[JsonConverter(typeof(MetricSetConverter))]
 public sealed class MetricSet
 {
     private readonly List<string> _order = [];
     private readonly Dictionary<string, MetricValue?> _values = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Where these figures come from, when that can differ from the run's own clock (every energy scope says so);
+    /// null for latency, throughput and engine metrics, which are always measured from the record's timestamps.
+    /// Written as the set's first key, <c>provenance</c>.
+    /// </summary>
+    public Provenance? Provenance { get; init; }
 
     public int Count => _order.Count;
 
@@ -64,17 +73,21 @@ public sealed class MetricSet
 public sealed record Validity
 {
     /// <summary>Complete run, at least one measured request, and no failed measured request.</summary>
+    [JsonRequired]
     public bool Valid { get; init; }
     public string? IncompleteReason { get; init; }
     /// <summary>Measured (non-warm-up) requests whose status is not ok.</summary>
+    [JsonRequired]
     public int FailedRequests { get; init; }
     /// <summary>All measured (non-warm-up) requests, failed ones included.</summary>
+    [JsonRequired]
     public int MeasuredRequests { get; init; }
     /// <summary>Length of the overall measurement window in seconds; null when there is none.</summary>
     public double? WindowS { get; init; }
-    /// <summary><c>measured</c>, or <c>not measured: …</c> with the reason.</summary>
+    /// <summary><c>measured: …</c> (or <c>imported: …</c>, <c>estimated: …</c>: the weakest energy scope's provenance) with each scope's method, or <c>not measured: …</c> with the reason.</summary>
     public required string Energy { get; init; }
     /// <summary>Why metrics are null, and anything else that qualifies the numbers, in a fixed order.</summary>
+    [JsonRequired]
     public IReadOnlyList<string> Notes { get; init; } = [];
 }
 
@@ -85,8 +98,11 @@ public sealed record PointSummary
     public int? Batch { get; init; }
     public required MetricSet Metrics { get; init; }
     /// <summary>Sensor scope → energy metrics; filled by the energy analysis, empty until then.</summary>
+    [JsonRequired]
+    [JsonConverter(typeof(EnergyScopesConverter))]
     public SortedDictionary<string, MetricSet> Energy { get; init; } = new(StringComparer.Ordinal);
     /// <summary>What the point costs and what a dollar buys there; null when no cost sheet was given.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public CostSection? Cost { get; init; }
 }
 
@@ -95,17 +111,24 @@ public sealed record Summary
 {
     public string Schema { get; init; } = RunFiles.SummarySchema;
     public required string RunId { get; init; }
+    [JsonRequired]
     public bool Complete { get; init; }
     public required Validity Validity { get; init; }
     public required MetricSet Overall { get; init; }
+    [JsonRequired]
     public IReadOnlyList<PointSummary> Points { get; init; } = [];
     /// <summary>Sensor scope → energy metrics over the overall window; empty until the energy analysis fills it.</summary>
+    [JsonRequired]
+    [JsonConverter(typeof(EnergyScopesConverter))]
     public SortedDictionary<string, MetricSet> Energy { get; init; } = new(StringComparer.Ordinal);
-    /// <summary>Serving sweeps only: the knee of the load sweep and the best points (<see cref="ServingAnalysis"/>).</summary>
-    public ServingSummary? Serving { get; init; }
 
-    /// <summary>Cost over the overall window (<see cref="CostAnalysis"/>); null when no cost sheet was given.</summary>
+    /// <summary>Cost over the overall window (<see cref="CostAnalysis"/>); null (not written) when no cost sheet was given.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public CostSection? Cost { get; init; }
+
+    /// <summary>Serving sweeps only: the knee of the load sweep and the best points (<see cref="ServingAnalysis"/>); null (not written) otherwise.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ServingSummary? Serving { get; init; }
 
     /// <summary>
     /// The energy plug: returns this summary with energy metrics per scope (overall and per point) and

@@ -27,14 +27,14 @@ public static class CostAnalysis
         };
     }
 
-    /// <summary>The broadest energy scope with a measured average power, and that power; null when none.</summary>
-    public static (string Scope, double PowerW)? MeasuredPower(IReadOnlyDictionary<string, MetricSet> energy)
+    /// <summary>The broadest energy scope with a measured average power, that power, and where the scope's figures come from; null when none.</summary>
+    public static (string Scope, double PowerW, Provenance Provenance)? MeasuredPower(IReadOnlyDictionary<string, MetricSet> energy)
     {
         ArgumentNullException.ThrowIfNull(energy);
         foreach (var scope in ScopesBroadestFirst)
         {
             if (energy.TryGetValue(scope, out var m) && m.Scalar(MetricCatalog.AvgPowerW) is { } w)
-                return (scope, w);
+                return (scope, w, m.Provenance ?? Provenance.Measured);
         }
         return null;
     }
@@ -56,6 +56,8 @@ public static class CostAnalysis
             SheetSha256 = sheet.ContentSha256 ?? CostSheetLoader.Sha256Hex(CanonicalText(sheet)),
             AsOf = sheet.AsOf,
             Basis = hourly.Basis,
+            // Prices come from the sheet; an energy line is only as good as the power it priced.
+            Provenance = power is { } p ? ProvenanceText.Weaker(Provenance.Imported, p.Provenance) : Provenance.Imported,
             Accelerators = Math.Max(1, runAccelerators),
             PowerScope = power?.Scope,
             PowerW = power?.PowerW,

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using SiliconBench.Metrics;
 
 namespace SiliconBench.Costs;
@@ -15,14 +16,24 @@ public sealed record CostSection
     public string? AsOf { get; init; }
     /// <summary>One of <see cref="CostBasis"/>'s texts.</summary>
     public required string Basis { get; init; }
+    /// <summary>
+    /// Imported (the sheet's prices, each with its source), or weaker when the energy line rests on power that was
+    /// itself imported or estimated.
+    /// </summary>
+    public required Provenance Provenance { get; init; }
     /// <summary>Accelerators of the run the sheet was scaled to.</summary>
+    [JsonRequired]
     public int Accelerators { get; init; }
     /// <summary>Energy scope whose average power priced the energy line; null when none was measured or the sheet is a cloud price.</summary>
     public string? PowerScope { get; init; }
     public double? PowerW { get; init; }
+    [JsonRequired]
     public double UsdPerHour { get; init; }
+    [JsonRequired]
     public double RentUsdPerHour { get; init; }
+    [JsonRequired]
     public double CapitalUsdPerHour { get; init; }
+    [JsonRequired]
     public double HostingUsdPerHour { get; init; }
     public double? EnergyUsdPerHour { get; init; }
     public double? OutputTokensPerUsd { get; init; }
@@ -34,9 +45,11 @@ public sealed record CostSection
     /// The sheet and accelerator count that produced this section, kept in memory only (not written), so that
     /// adding energy later re-prices with measured power. Null for a section read back from disk.
     /// </summary>
+    [JsonIgnore]
     public CostSheet? PricedWith { get; init; }
 
     /// <summary>The section's figures (catalog section Cost) in summary order, for compare, gate and the site.</summary>
+    [JsonIgnore]
     public IEnumerable<KeyValuePair<MetricDescriptor, double?>> Figures =>
     [
         new(MetricCatalog.UsdPerHour, UsdPerHour),

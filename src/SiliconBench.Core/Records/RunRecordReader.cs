@@ -49,7 +49,7 @@ public static class RunRecordReader
         }
         catch (JsonException e)
         {
-            throw new InputException(path, (int)(e.LineNumber ?? 0) + 1, FieldOf(e), ProblemOf(e), e);
+            throw JsonErrors.ToInput(e, path);
         }
         if (manifest is null)
             throw new InputException(path, 1, null, "expected a JSON object, found null");
@@ -86,8 +86,8 @@ public static class RunRecordReader
             }
             catch (JsonException e)
             {
-                field = FieldOf(e);
-                problem = ProblemOf(e);
+                field = JsonErrors.FieldOf(e);
+                problem = JsonErrors.ProblemOf(e);
             }
             if (problem.Length == 0)
             {
@@ -186,42 +186,5 @@ public static class RunRecordReader
         for (var i = 0; i < lines.Count; i++)
             lines[i] = lines[i].TrimEnd('\r');
         return lines;
-    }
-
-    private const string MissingRequired = "missing required properties including: ";
-
-    /// <summary>The JSON path of the bad value without its <c>$.</c> root (e.g. <c>chunks[3]</c>), or the missing required field.</summary>
-    private static string? FieldOf(JsonException e)
-    {
-        var at = e.Message.IndexOf(MissingRequired, StringComparison.Ordinal);
-        if (at >= 0)
-            return e.Message[(at + MissingRequired.Length)..].TrimEnd('.', ' ').Replace("'", "", StringComparison.Ordinal);
-        return e.Path is null or "$" ? null : e.Path.StartsWith("$.", StringComparison.Ordinal) ? e.Path[2..] : e.Path;
-    }
-
-    /// <summary>What was expected, in the user's terms rather than the serializer's .NET type names.</summary>
-    private static string ProblemOf(JsonException e)
-    {
-        // The outer message names the target type; the inner one, when there is one, says what was found instead.
-        var message = e.Message + " " + e.InnerException?.Message;
-        if (message.Contains(MissingRequired, StringComparison.Ordinal))
-            return "required field is missing";
-        foreach (var (type, expected) in new[]
-        {
-            ("System.Int32", "expected an integer"), ("System.Int64", "expected an integer"),
-            ("System.Double", "expected a number"), ("System.Boolean", "expected true or false"),
-            ("System.String", "expected a string"), ("System.DateTimeOffset", "expected an ISO 8601 date-time"),
-        })
-        {
-            if (message.Contains("could not be converted to " + type, StringComparison.Ordinal))
-                return expected;
-        }
-        if (message.Contains("as a number", StringComparison.Ordinal))
-            return "expected a number";
-        var detail = e.InnerException is { } inner and not JsonException ? inner.Message : e.Message;
-        var cut = detail.IndexOf(" Path: ", StringComparison.Ordinal);
-        if (cut < 0)
-            cut = detail.IndexOf(" LineNumber: ", StringComparison.Ordinal);
-        return "not valid JSON: " + (cut >= 0 ? detail[..cut] : detail).Trim();
     }
 }

@@ -21,6 +21,12 @@ public static class Quantities
     public const string MemUsedBytes = "mem_used_bytes";
     /// <summary>Clock-event (throttle) reason bitmask as reported by the device; 0 = none.</summary>
     public const string ThrottleReasons = "throttle_reasons";
+    /// <summary>
+    /// Whether a clock-event mask reports throttling: any reason but GPU idle (bit 0x1, NVML's
+    /// nvmlClocksEventReasonGpuIdle), which only says the device had nothing to do.
+    /// </summary>
+    public static bool IsThrottling(long throttleReasons) => (throttleReasons & ~1L) != 0;
+
     /// <summary>Wrap range of an <see cref="EnergyJ"/> counter, joules (e.g. RAPL's max_energy_range_uj), written once per sensor so the analyzer can unwrap.</summary>
     public const string EnergyRangeJ = "energy_range_j";
 }

@@ -31,10 +31,13 @@ public sealed class ReplaySampler : SamplerBase
         return (samples, SensorsFor(path, samples, source));
     }
 
+    /// <summary>Ends the method of every replayed sensor: its figures were not sampled beside this run (provenance imported).</summary>
+    public const string MethodSuffix = " (replayed)";
+
     public ReplaySampler(IReadOnlyList<TelemetrySample> samples, IReadOnlyList<SensorInfo> sensors) : base("replay")
     {
         _samples = [.. samples.OrderBy(s => s.T)];
-        _sensors = [.. sensors.Select(s => s with { Method = s.Method + " (replayed)" })];
+        _sensors = [.. sensors.Select(s => s with { Method = s.Method + MethodSuffix })];
     }
 
     public string? Path { get; }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using SiliconBench.Analysis;
+using SiliconBench.Diagnostics;
 using SiliconBench.Records;
 
 namespace SiliconBench.Site.Loading;
@@ -76,18 +78,12 @@ internal static class RunLoader
             problem = $"{name}: skipped, {RunFiles.Manifest} is empty";
             return null;
         }
-        SummaryView summary;
+        Summary summary;
         try
         {
-            using var doc = JsonDocument.Parse(File.ReadAllBytes(summaryPath));
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                problem = $"{name}: skipped, {RunFiles.Summary} is not a JSON object";
-                return null;
-            }
-            summary = SummaryView.Parse(doc.RootElement);
+            summary = SummaryReader.Read(summaryPath);
         }
-        catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InputException or IOException or UnauthorizedAccessException)
         {
             problem = $"{name}: skipped, {RunFiles.Summary} unreadable: {e.Message}";
             return null;

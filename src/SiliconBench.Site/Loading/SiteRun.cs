@@ -1,22 +1,37 @@
+using SiliconBench.Analysis;
+using SiliconBench.Metrics;
 using SiliconBench.Records;
+using SiliconBench.Telemetry;
 
 namespace SiliconBench.Site.Loading;
 
-/// <summary>A run folder as the site sees it: its manifest, its summary and where its pages go.</summary>
+/// <summary>One sensor scope's energy metrics, with where they come from.</summary>
+internal sealed record ScopeEnergy(string Scope, MetricSet Metrics)
+{
+    public Provenance Provenance => Metrics.Provenance ?? Provenance.Measured;
+
+    /// <summary>The word of a badge beside the figures, or "" for measured ones (they need none).</summary>
+    public string Label => Provenance == Provenance.Measured ? "" : ProvenanceText.Of(Provenance);
+}
+
+/// <summary>A run folder as the site sees it: its manifest, its summary (the one summary model of Core) and where its pages go.</summary>
 internal sealed class SiteRun
 {
+    /// <summary>The scope shown in leaderboards: the accelerator board first, then the wider boundaries.</summary>
+    private static readonly string[] ScopePreference = [SensorScope.Accelerator, SensorScope.Node, SensorScope.Wall, SensorScope.CpuPackage];
+
     public required string Folder { get; init; }
     public required string FolderName { get; init; }
     public required RunManifest Manifest { get; init; }
-    public required SummaryView Summary { get; init; }
+    public required Summary Summary { get; init; }
     /// <summary>The summary file's bytes, offered as a download as they are.</summary>
     public required string SummaryPath { get; init; }
     public string Slug { get; set; } = "";
 
-    public string RunId => Summary.RunId ?? Manifest.RunId;
+    public string RunId => Summary.RunId;
     /// <summary>The analyzer's verdict in summary.json decides; the manifest only adds a reason.</summary>
     public bool Complete => Summary.Complete;
-    public string? IncompleteReason => Summary.IncompleteReason ?? Manifest.IncompleteReason;
+    public string? IncompleteReason => Summary.Validity.IncompleteReason ?? Manifest.IncompleteReason;
 
     /// <summary>Workload name and profile: runs are only comparable within one.</summary>
     public string WorkloadKey => Manifest.Workload.Name + " · " + Manifest.Workload.Profile;
@@ -33,26 +48,18 @@ internal sealed class SiteRun
 
     public bool IsCpuRun => Manifest.Accelerators.Count == 0;
 
-    public int AcceleratorCount => Math.Max(1, Manifest.Accelerators.Count);
-
-    /// <summary>A sensor whose method is an estimate (TDP model) makes every energy figure estimated.</summary>
-    public bool SensorEstimated => Manifest.Sensors.Any(s =>
-        s.Method.StartsWith("estimate", StringComparison.OrdinalIgnoreCase) || s.Scope.StartsWith("estimate", StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>The energy scope shown in leaderboards: the accelerator board first, then the wider boundaries.</summary>
+    /// <summary>The energy scope shown in leaderboards, overall.</summary>
     public ScopeEnergy? PrimaryEnergy => PickScope(Summary.Energy);
 
-    public static ScopeEnergy? PickScope(IReadOnlyList<ScopeEnergy> scopes)
+    /// <summary>The preferred scope that has energy figures, else any scope that has some; null when none does.</summary>
+    public static ScopeEnergy? PickScope(IReadOnlyDictionary<string, MetricSet> scopes)
     {
-        string[] preference = ["accelerator", "node", "wall", "cpu_package", "cpu", "package"];
-        foreach (var want in preference)
+        foreach (var want in ScopePreference)
         {
-            var hit = scopes.FirstOrDefault(s => string.Equals(s.Scope, want, StringComparison.OrdinalIgnoreCase) && s.Metrics.Scalar("energy_j") is not null);
-            if (hit is not null)
-                return hit;
+            if (scopes.TryGetValue(want, out var m) && m.Scalar(MetricCatalog.EnergyJ) is not null)
+                return new ScopeEnergy(want, m);
         }
-        return scopes.FirstOrDefault(s => s.Metrics.Scalar("energy_j") is not null || s.Metrics.Scalar("output_tokens_per_j") is not null);
+        return scopes.Where(s => s.Value.Scalar(MetricCatalog.EnergyJ) is not null || s.Value.Scalar(MetricCatalog.OutputTokensPerJ) is not null)
+            .Select(s => new ScopeEnergy(s.Key, s.Value)).FirstOrDefault();
     }
-
-    public bool EnergyEstimated(ScopeEnergy? scope) => SensorEstimated || (scope?.Estimated ?? false);
 }

@@ -1,4 +1,5 @@
 using Markdig;
+using SiliconBench.Metrics;
 using SiliconBench.Records;
 using SiliconBench.Site.Charts;
 using SiliconBench.Site.Loading;
@@ -142,37 +143,38 @@ internal sealed partial class SiteBuilder
         var points = new List<ChartPoint>();
         foreach (var run in runs.OrderBy(r => r.SiliconKey, StringComparer.Ordinal).ThenBy(r => r.RunId, StringComparer.Ordinal).ThenBy(r => r.Slug, StringComparer.Ordinal))
         {
-            var usdPerHour = run.Summary.Cost.Scalar("usd_per_hour");
             var marks = run.Summary.Points.Count > 0
-                ? run.Summary.Points.Select(p => (p.Name, p.Metrics, Energy: SiteRun.PickScope(p.Energy), p.Cost, p.Projected)).ToList()
-                : [("overall", run.Summary.Overall, run.PrimaryEnergy, run.Summary.Cost, false)];
-            foreach (var (name, metrics, energy, cost, projected) in marks)
+                ? run.Summary.Points.Select(p => (p.Point, p.Metrics, Energy: SiteRun.PickScope(p.Energy), p.Cost)).ToList()
+                : [("overall", run.Summary.Overall, run.PrimaryEnergy, run.Summary.Cost)];
+            foreach (var (name, metrics, energy, cost) in marks)
             {
-                var tokS = metrics.Scalar("output_tokens_per_s");
-                var perAccel = metrics.Scalar("output_tokens_per_s_per_accelerator") ?? tokS / run.AcceleratorCount;
-                var usdPerMtok = cost.Scalar("usd_per_million_output_tokens")
-                    ?? (usdPerHour is { } h && tokS is > 0 ? h / (tokS.Value * 3600) * 1e6 : null);
-                var flags = (projected || run.Summary.Projected ? " (projected)" : "")
-                    + (energy is not null && run.EnergyEstimated(energy) ? " (estimated energy)" : "")
-                    + (!run.Complete ? " (incomplete)" : "");
-                points.Add(new ChartPoint(run, run.RunId + " · " + name + flags, metrics.Scalar("interactivity_tok_s_user"), perAccel,
-                    energy?.Metrics.Scalar("output_tokens_per_j"), metrics.Dist("ttft_ms")?.P99, usdPerMtok));
+                // Figures as the analyzer wrote them; a run without accelerators has one device, the CPU, whose throughput is its own.
+                var perAccelerator = run.IsCpuRun ? metrics.Scalar(MetricCatalog.OutputTokensPerS) : metrics.Scalar(MetricCatalog.OutputTokensPerSPerAccelerator);
+                var flags = (energy is { Label.Length: > 0 } e ? $" ({e.Label} energy)" : "") + (!run.Complete ? " (incomplete)" : "");
+                points.Add(new ChartPoint(run, run.RunId + " · " + name + flags, metrics.Scalar(MetricCatalog.InteractivityTokSUser), perAccelerator,
+                    energy?.Metrics.Scalar(MetricCatalog.OutputTokensPerJ), metrics.DistributionOf(MetricCatalog.TtftMs)?.P99, cost?.UsdPerMillionOutputTokens));
             }
         }
         return
         [
             Scatter(points, "chart-throughput", "Throughput per accelerator vs interactivity",
-                "Interactivity (tok/s/user)", "Output tok/s per accelerator", p => p.Interactivity, p => p.ThroughputPerAccelerator, true, true, "No operating point reports both throughput and interactivity."),
+                "Interactivity (tok/s/user)", "Output tok/s per accelerator", p => p.Interactivity, p => p.ThroughputPerAccelerator,
+                MetricCatalog.InteractivityTokSUser, MetricCatalog.OutputTokensPerSPerAccelerator, "No operating point reports both throughput and interactivity."),
             Scatter(points, "chart-energy", "Tokens per joule vs p99 time to first token",
-                "p99 TTFT (ms)", "Output tokens per joule", p => p.TtftP99, p => p.TokensPerJ, false, true, "Energy not measured for any run of this workload."),
+                "p99 TTFT (ms)", "Output tokens per joule", p => p.TtftP99, p => p.TokensPerJ,
+                MetricCatalog.TtftMs, MetricCatalog.OutputTokensPerJ, "Energy not measured for any run of this workload."),
             Scatter(points, "chart-cost", "Cost per million output tokens vs interactivity",
-                "Interactivity (tok/s/user)", "$ per million output tokens", p => p.Interactivity, p => p.UsdPerMtok, true, false, "No run of this workload has a cost sheet."),
+                "Interactivity (tok/s/user)", "$ per million output tokens", p => p.Interactivity, p => p.UsdPerMtok,
+                MetricCatalog.InteractivityTokSUser, MetricCatalog.UsdPerMillionOutputTokens, "No run of this workload has a cost sheet."),
         ];
     }
 
+    /// <summary>A scatter of two metrics; which way is better on each axis (and so the Pareto frontier) comes from the catalog.</summary>
     private string Scatter(List<ChartPoint> all, string id, string title, string xLabel, string yLabel,
-        Func<ChartPoint, double?> fx, Func<ChartPoint, double?> fy, bool xHigherIsBetter, bool yHigherIsBetter, string empty)
+        Func<ChartPoint, double?> fx, Func<ChartPoint, double?> fy, MetricDescriptor xMetric, MetricDescriptor yMetric, string empty)
     {
+        var xHigherIsBetter = xMetric.Better == Better.Higher;
+        var yHigherIsBetter = yMetric.Better == Better.Higher;
         var usable = all.Where(p => fx(p) is { } x && double.IsFinite(x) && fy(p) is { } y && double.IsFinite(y)).ToList();
         var xy = usable.Select(p => (fx(p)!.Value, fy(p)!.Value)).ToList();
         var frontier = Pareto.Frontier(xy, xHigherIsBetter, yHigherIsBetter);

@@ -1,8 +1,12 @@
 using System.Text.Json;
+using SiliconBench.Analysis;
+using SiliconBench.Costs;
+using SiliconBench.Metrics;
 using SiliconBench.Records;
 using SiliconBench.Site.Charts;
 using SiliconBench.Site.Loading;
 using SiliconBench.Site.Text;
+using SiliconBench.Telemetry;
 
 namespace SiliconBench.Site.Pages;
 
@@ -18,23 +22,21 @@ internal sealed partial class SiteBuilder
         var m = run.Manifest;
         var primary = run.PrimaryEnergy;
 
-        var distributions = s.Overall.Entries.Where(e => e.Value.Distribution is not null)
-            .Select(e => DistRow(MetricCatalog.Label(e.Key), e.Value.Distribution!)).ToList();
-        var scalars = s.Overall.Entries.Where(e => e.Value.Distribution is null)
-            .Select(e => new ScalarRow(MetricCatalog.Label(e.Key), e.Value.Text ?? Format.Number(e.Value.Scalar), s.Estimated)).ToList();
-        var energy = s.Energy.Select(scope => new EnergyTable(scope.Scope, run.EnergyEstimated(scope),
-            scope.Metrics.Entries.Select(e => new ScalarRow(MetricCatalog.Label(e.Key), e.Value.Text ?? Format.Number(e.Value.Scalar), run.EnergyEstimated(scope))).ToList())).ToList();
-        var cost = s.Cost.Entries.Select(e => new ScalarRow(MetricCatalog.Label(e.Key), e.Value.Text ?? Format.Number(e.Value.Scalar), false)).ToList();
-        var usdPerHour = s.Cost.Scalar("usd_per_hour");
+        var distributions = s.Overall.Entries.Where(e => e.Value is Distribution)
+            .Select(e => DistRow(Title(e.Key), (Distribution)e.Value!)).ToList();
+        var scalars = s.Overall.Entries.Where(e => e.Value is not Distribution).Select(MetricRow).ToList();
+        var energy = s.Energy.Select(scope => new EnergyTable(scope.Key, new ScopeEnergy(scope.Key, scope.Value).Label,
+            [.. scope.Value.Entries.Select(MetricRow)])).ToList();
         var points = s.Points.Select(p =>
         {
             var pe = SiteRun.PickScope(p.Energy);
-            var tokS = p.Metrics.Scalar("output_tokens_per_s");
-            var usd = p.Cost.Scalar("usd_per_million_output_tokens") ?? (usdPerHour is { } h && tokS is > 0 ? h / (tokS.Value * 3600) * 1e6 : null);
-            return new PointRow(p.Name, p.Batch is { } b ? Format.Integer(b) : Format.None, Format.Number(tokS),
-                Format.Number(p.Metrics.Scalar("interactivity_tok_s_user")), Format.Number(p.Metrics.Dist("ttft_ms")?.P99),
-                Format.Number(p.Metrics.Dist("tpot_ms")?.P50), pe is null ? "not measured" : Format.Number(pe.Metrics.Scalar("output_tokens_per_j")),
-                Format.Number(usd), p.Projected || s.Projected);
+            return new PointRow(p.Point, p.Batch is { } b ? Format.Integer(b) : Format.None,
+                MetricCatalog.OutputTokensPerS.Format(p.Metrics.Scalar(MetricCatalog.OutputTokensPerS)),
+                MetricCatalog.InteractivityTokSUser.Format(p.Metrics.Scalar(MetricCatalog.InteractivityTokSUser)),
+                MetricCatalog.TtftMs.Format(p.Metrics.DistributionOf(MetricCatalog.TtftMs)?.P99),
+                MetricCatalog.TpotMs.Format(p.Metrics.DistributionOf(MetricCatalog.TpotMs)?.P50),
+                pe is null ? "not measured" : MetricCatalog.OutputTokensPerJ.Format(pe.Metrics.Scalar(MetricCatalog.OutputTokensPerJ)), pe?.Label ?? "",
+                MetricCatalog.UsdPerMillionOutputTokens.Format(p.Cost?.UsdPerMillionOutputTokens));
         }).ToList();
 
         var manifestRows = new List<KeyValue>
@@ -62,11 +64,19 @@ internal sealed partial class SiteBuilder
         if (spec.Length > MaxSpecChars)
             spec = spec[..MaxSpecChars] + "\n… (truncated; see manifest.json)";
 
-        var validity = new List<KeyValue>();
-        validity.AddRange(s.ValidityFields.Select(f => new KeyValue(f.Key, f.Value)));
+        var v = s.Validity;
+        var validity = new List<KeyValue>
+        {
+            new("valid", v.Valid ? "yes" : "no"),
+            new("incomplete_reason", v.IncompleteReason ?? Format.None),
+            new("failed_requests", Format.Integer(v.FailedRequests)),
+            new("measured_requests", Format.Integer(v.MeasuredRequests)),
+            new("window_s", Format.Number(v.WindowS)),
+            new("energy", v.Energy),
+        };
         if (raw.BadLines > 0)
             validity.Add(new("unreadable record lines", Format.Integer(raw.BadLines)));
-        var throttle = raw.Telemetry.Count(t => t.Quantity == "throttle_reasons" && ((long)t.Value & ~1L) != 0);
+        var throttle = raw.Telemetry.Count(t => t.Quantity == Quantities.ThrottleReasons && Quantities.IsThrottling((long)t.Value));
         if (throttle > 0)
             validity.Add(new("telemetry samples with throttling", Format.Integer(throttle)));
 
@@ -78,24 +88,24 @@ internal sealed partial class SiteBuilder
             RunBadges = Badges(run),
             Complete = run.Complete,
             IncompleteReason = run.IncompleteReason ?? "no reason recorded",
-            Valid = s.Valid,
+            Valid = v.Valid,
             Workload = run.WorkloadKey,
             WorkloadHref = root + WorkloadHref(run.WorkloadKey),
             Silicon = run.SiliconKey,
             SiliconHref = root + SiliconHref(run.SiliconKey),
             Validity = validity,
-            ValidityNotes = s.Notes,
+            ValidityNotes = v.Notes,
             SamplerFaults = m.SamplerFaults.Select(f => new KeyValue(f.Sampler + " at t = " + Format.Number(f.T) + " s", f.Message)).ToList(),
             Distributions = distributions,
             Scalars = scalars,
             Points = points,
             Energy = energy,
             // validity.energy already says "not measured: <why>" (the analyzer takes the reason from the manifest).
-            EnergyNote = primary is null ? (s.EnergyNote ?? "not measured" + (m.SensorNote is null ? "" : ": " + m.SensorNote)) : s.EnergyNote ?? "",
+            EnergyNote = v.Energy,
             HasEnergy = primary is not null,
-            Cost = cost,
-            HasCost = s.HasCost,
-            Serving = s.Serving.Entries.Select(e => new KeyValue(e.Key.Replace('_', ' '), e.Value.Text ?? "—")).ToList(),
+            Cost = s.Cost is { } c ? CostRows(c) : [],
+            HasCost = s.Cost is not null,
+            Serving = s.Serving is { } serving ? ServingRows(serving) : [],
             Timeline = TimelineCharts(raw),
             Cdfs = LatencyCdfs(raw),
             Manifest = manifestRows,
@@ -109,8 +119,38 @@ internal sealed partial class SiteBuilder
         return raw.BadLines > 0 ? $"{run.FolderName}: {raw.BadLines} unreadable line(s) in the raw record, skipped" : null;
     }
 
+    /// <summary>A metric's label with its unit; an id this version does not know (a newer analyzer's) as it is.</summary>
+    private static string Title(string id) => MetricCatalog.Find(id)?.Title ?? id;
+
+    private static ScalarRow MetricRow(KeyValuePair<string, MetricValue?> entry) => new(Title(entry.Key), entry.Value is ScalarMetric s
+        ? MetricCatalog.Find(entry.Key)?.Format(s.Value) ?? Format.Number(s.Value)
+        : Format.None);
+
     private static DistributionRow DistRow(string label, Distribution d) => new(label, Format.Number(d.Mean), Format.Number(d.P50), Format.Number(d.P90),
-        Format.Number(d.P95), Format.Number(d.P99), Format.Number(d.Min), Format.Number(d.Max), d.N is { } n ? Format.Integer(n) : Format.None);
+        Format.Number(d.P95), Format.Number(d.P99), Format.Number(d.Min), Format.Number(d.Max), Format.Integer(d.N));
+
+    /// <summary>Which sheet priced the run and how, then every cost figure of the catalog in summary order.</summary>
+    private static List<ScalarRow> CostRows(CostSection cost) =>
+    [
+        new("Cost sheet", cost.Sheet + (cost.AsOf is null ? "" : " (prices as of " + cost.AsOf + ")")),
+        new("Sheet SHA-256", cost.SheetSha256),
+        new("Basis", cost.Basis),
+        new("Provenance", ProvenanceText.Of(cost.Provenance)),
+        new("Accelerators priced", Format.Integer(cost.Accelerators)),
+        new("Power priced", cost.PowerScope is null ? Format.None : MetricCatalog.AvgPowerW.Format(cost.PowerW) + " W (" + cost.PowerScope + ")"),
+        .. cost.Figures.Select(f => new ScalarRow(f.Key.Title, f.Key.Format(f.Value))),
+    ];
+
+    /// <summary>The serving summary's fields, named as in summary.json.</summary>
+    private static List<KeyValue> ServingRows(ServingSummary s) =>
+    [
+        new("knee point", s.KneePoint ?? Format.None),
+        new("stable envelope point", s.StableEnvelopePoint ?? Format.None),
+        new("max goodput point", s.MaxGoodputPoint ?? Format.None),
+        new("max throughput point", s.MaxThroughputPoint ?? Format.None),
+        new("slo envelope point", s.SloEnvelopePoint ?? Format.None),
+        new("knee rule", s.KneeRule),
+    ];
 
     private void WriteRunData(SiteRun run)
     {
@@ -224,9 +264,8 @@ internal sealed partial class SiteBuilder
             });
         return
         [
-            Cdf("cdf-ttft", "Time to first token, cumulative distribution", "TTFT (ms)", r => (r.TFirst - r.TSubmit) * 1000),
-            Cdf("cdf-tpot", "Time per output token, cumulative distribution", "TPOT (ms)",
-                r => r.OutputTokens >= 2 && r.TEnd is { } end ? (end - r.TFirst!.Value) / (r.OutputTokens - 1) * 1000 : null),
+            Cdf("cdf-ttft", "Time to first token, cumulative distribution", "TTFT (ms)", r => RequestTiming.TimeToFirstToken(r) * 1000),
+            Cdf("cdf-tpot", "Time per output token, cumulative distribution", "TPOT (ms)", r => RequestTiming.TimePerOutputToken(r) * 1000),
         ];
     }
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
+using SiliconBench.Metrics;
 using SiliconBench.Records;
 using SiliconBench.Site.Loading;
 using SiliconBench.Site.Text;
@@ -80,12 +81,12 @@ internal sealed partial class SiteBuilder
 
     private static string PageSuffix(int page) => page <= 1 ? "" : "-p" + page.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    /// <summary>Best first: measured tokens per joule, then estimated, then none; ties by output throughput.</summary>
+    /// <summary>Best first: measured tokens per joule, then imported or estimated, then none; ties by output throughput.</summary>
     private static List<SiteRun> Ranked(IEnumerable<SiteRun> runs) => runs
-        .OrderByDescending(r => r.PrimaryEnergy is { } e && e.Metrics.Scalar("output_tokens_per_j") is not null && !r.EnergyEstimated(e))
-        .ThenByDescending(r => r.PrimaryEnergy?.Metrics.Scalar("output_tokens_per_j") is not null)
-        .ThenByDescending(r => r.PrimaryEnergy?.Metrics.Scalar("output_tokens_per_j") ?? 0)
-        .ThenByDescending(r => r.Summary.Overall.Scalar("output_tokens_per_s") ?? double.NegativeInfinity)
+        .OrderByDescending(r => r.PrimaryEnergy is { } e && e.Metrics.Scalar(MetricCatalog.OutputTokensPerJ) is not null && e.Provenance == Provenance.Measured)
+        .ThenByDescending(r => r.PrimaryEnergy?.Metrics.Scalar(MetricCatalog.OutputTokensPerJ) is not null)
+        .ThenByDescending(r => r.PrimaryEnergy?.Metrics.Scalar(MetricCatalog.OutputTokensPerJ) ?? 0)
+        .ThenByDescending(r => r.Summary.Overall.Scalar(MetricCatalog.OutputTokensPerS) ?? double.NegativeInfinity)
         .ThenBy(r => r.RunId, StringComparer.Ordinal)
         .ThenBy(r => r.Slug, StringComparer.Ordinal)
         .ToList();
@@ -105,16 +106,16 @@ internal sealed partial class SiteBuilder
             WorkloadHref = root + WorkloadHref(run.WorkloadKey),
             Model = run.Manifest.Model.Name,
             Backend = run.Manifest.Backend.Id + " " + run.Manifest.Backend.Device,
-            TokensPerJ = energy is null ? "not measured" : Format.Number(energy.Metrics.Scalar("output_tokens_per_j")),
+            TokensPerJ = energy is null ? "not measured" : MetricCatalog.OutputTokensPerJ.Format(energy.Metrics.Scalar(MetricCatalog.OutputTokensPerJ)),
             EnergyScope = energy?.Scope ?? "",
-            EnergyEstimated = energy is not null && run.EnergyEstimated(energy),
+            EnergyLabel = energy?.Label ?? "",
             EnergyMissing = energy is null,
-            TokensPerUsd = Format.Number(cost.Scalar("output_tokens_per_usd")),
-            CostBasis = cost.Text("basis") ?? "",
-            Goodput = Format.Number(overall.Scalar("goodput_requests_per_s")),
-            OutputTokS = Format.Number(overall.Scalar("output_tokens_per_s")),
-            Interactivity = Format.Number(overall.Scalar("interactivity_tok_s_user")),
-            TtftP99 = Format.Number(overall.Dist("ttft_ms")?.P99),
+            TokensPerUsd = MetricCatalog.OutputTokensPerUsd.Format(cost?.OutputTokensPerUsd),
+            CostBasis = cost?.Basis ?? "",
+            Goodput = MetricCatalog.GoodputRequestsPerS.Format(overall.Scalar(MetricCatalog.GoodputRequestsPerS)),
+            OutputTokS = MetricCatalog.OutputTokensPerS.Format(overall.Scalar(MetricCatalog.OutputTokensPerS)),
+            Interactivity = MetricCatalog.InteractivityTokSUser.Format(overall.Scalar(MetricCatalog.InteractivityTokSUser)),
+            TtftP99 = MetricCatalog.TtftMs.Format(overall.DistributionOf(MetricCatalog.TtftMs)?.P99),
             Badges = Badges(run),
         };
     }
@@ -125,14 +126,20 @@ internal sealed partial class SiteBuilder
         var energy = run.PrimaryEnergy;
         if (!run.Complete)
             badges.Add(new Badge("incomplete", "incomplete", run.IncompleteReason ?? "the run did not finish"));
-        if (run.Summary.Valid == false)
+        if (!run.Summary.Validity.Valid)
             badges.Add(new Badge("invalid", "invalid", "validity checks failed; see the run page"));
-        if (energy is not null && !run.EnergyEstimated(energy))
-            badges.Add(new Badge("measured", "measured", "energy measured by sensor scope " + energy.Scope));
-        if ((energy is not null && run.EnergyEstimated(energy)) || run.Summary.Estimated)
-            badges.Add(new Badge("estimated", "estimated", "some figures are estimates, not measurements"));
-        if (run.Summary.Projected)
-            badges.Add(new Badge("projected", "projected", "some figures are projected, not measured on this hardware"));
+        // What the analyzer wrote decides: the energy scope's provenance, and the cost section's when it is weaker than its prices.
+        if (energy is not null)
+        {
+            badges.Add(energy.Provenance switch
+            {
+                Provenance.Measured => new Badge("measured", "measured", "energy measured by sensor scope " + energy.Scope),
+                Provenance.Imported => new Badge("imported", "imported", "energy from a replayed trace, not sampled beside this run (scope " + energy.Scope + ")"),
+                _ => new Badge("estimated", "estimated", "energy is an estimate, not a measurement (scope " + energy.Scope + ")"),
+            });
+        }
+        if (run.Summary.Cost is { Provenance: Provenance.Estimated } && energy?.Provenance != Provenance.Estimated)
+            badges.Add(new Badge("estimated", "estimated", "the cost's energy line rests on estimated power"));
         return badges;
     }
 

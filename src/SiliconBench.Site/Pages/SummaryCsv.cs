@@ -1,5 +1,8 @@
 using System.Globalization;
 using System.Text;
+using SiliconBench.Analysis;
+using SiliconBench.Costs;
+using SiliconBench.Metrics;
 using SiliconBench.Site.Loading;
 
 namespace SiliconBench.Site.Pages;
@@ -12,15 +15,15 @@ internal static class SummaryCsv
         var sb = new StringBuilder("section,point,scope,metric,stat,value\n");
         var s = run.Summary;
         AppendSet(sb, "overall", "", "", s.Overall);
-        foreach (var scope in s.Energy)
-            AppendSet(sb, "energy", "", scope.Scope, scope.Metrics);
-        AppendSet(sb, "cost", "", "", s.Cost);
+        foreach (var (scope, metrics) in s.Energy)
+            AppendSet(sb, "energy", "", scope, metrics);
+        AppendCost(sb, "cost", "", s.Cost);
         foreach (var p in s.Points)
         {
-            AppendSet(sb, "point", p.Name, "", p.Metrics);
-            foreach (var scope in p.Energy)
-                AppendSet(sb, "point_energy", p.Name, scope.Scope, scope.Metrics);
-            AppendSet(sb, "point_cost", p.Name, "", p.Cost);
+            AppendSet(sb, "point", p.Point, "", p.Metrics);
+            foreach (var (scope, metrics) in p.Energy)
+                AppendSet(sb, "point_energy", p.Point, scope, metrics);
+            AppendCost(sb, "point_cost", p.Point, p.Cost);
         }
         return sb.ToString();
     }
@@ -35,10 +38,10 @@ internal static class SummaryCsv
             string[] cells =
             [
                 r.RunId, r.Manifest.Workload.Name, r.Manifest.Workload.Profile, r.SiliconKey, r.Manifest.Model.Name, r.Manifest.Backend.Id, r.Manifest.Backend.Device,
-                r.Complete ? "true" : "false", r.Summary.Valid switch { true => "true", false => "false", null => "" },
-                Num(o.Scalar("output_tokens_per_s")), Num(o.Scalar("interactivity_tok_s_user")), Num(o.Scalar("goodput_requests_per_s")),
-                Num(o.Dist("ttft_ms")?.P99), e?.Scope ?? "", Num(e?.Metrics.Scalar("output_tokens_per_j")),
-                Num(r.Summary.Cost.Scalar("output_tokens_per_usd")), Num(r.Summary.Cost.Scalar("usd_per_million_output_tokens")),
+                r.Complete ? "true" : "false", r.Summary.Validity.Valid ? "true" : "false",
+                Num(o.Scalar(MetricCatalog.OutputTokensPerS)), Num(o.Scalar(MetricCatalog.InteractivityTokSUser)), Num(o.Scalar(MetricCatalog.GoodputRequestsPerS)),
+                Num(o.DistributionOf(MetricCatalog.TtftMs)?.P99), e?.Scope ?? "", Num(e?.Metrics.Scalar(MetricCatalog.OutputTokensPerJ)),
+                Num(r.Summary.Cost?.OutputTokensPerUsd), Num(r.Summary.Cost?.UsdPerMillionOutputTokens),
             ];
             sb.AppendJoin(',', cells.Select(Cell)).Append('\n');
         }
@@ -47,18 +50,32 @@ internal static class SummaryCsv
 
     private static void AppendSet(StringBuilder sb, string section, string point, string scope, MetricSet set)
     {
+        if (set.Provenance is { } provenance)
+            Row(sb, section, point, scope, "provenance", "", ProvenanceText.Of(provenance));
         foreach (var (id, v) in set.Entries)
         {
-            if (v.Distribution is { } d)
+            if (v is Distribution d)
             {
                 foreach (var (stat, value) in new[] { ("mean", d.Mean), ("p50", d.P50), ("p90", d.P90), ("p95", d.P95), ("p99", d.P99), ("min", d.Min), ("max", d.Max), ("n", (double?)d.N) })
                     Row(sb, section, point, scope, id, stat, Num(value));
             }
             else
             {
-                Row(sb, section, point, scope, id, "", v.Text ?? Num(v.Scalar));
+                Row(sb, section, point, scope, id, "", Num((v as ScalarMetric)?.Value));
             }
         }
+    }
+
+    /// <summary>The cost section: which sheet, on what basis, from where, then its figures.</summary>
+    private static void AppendCost(StringBuilder sb, string section, string point, CostSection? cost)
+    {
+        if (cost is null)
+            return;
+        Row(sb, section, point, "", "sheet", "", cost.Sheet);
+        Row(sb, section, point, "", "basis", "", cost.Basis);
+        Row(sb, section, point, "", "provenance", "", ProvenanceText.Of(cost.Provenance));
+        foreach (var (metric, value) in cost.Figures)
+            Row(sb, section, point, "", metric.Id, "", Num(value));
     }
 
     private static void Row(StringBuilder sb, params string[] cells) => sb.AppendJoin(',', cells.Select(Cell)).Append('\n');

@@ -21,7 +21,8 @@ internal sealed record RunRow
     public required string Backend { get; init; }
     public required string TokensPerJ { get; init; }
     public required string EnergyScope { get; init; }
-    public bool EnergyEstimated { get; init; }
+    /// <summary>The energy figure's provenance when it is not measured (estimated, imported), else "".</summary>
+    public string EnergyLabel { get; init; } = "";
     public bool EnergyMissing { get; init; }
     public required string TokensPerUsd { get; init; }
     public required string CostBasis { get; init; }
@@ -38,11 +39,12 @@ internal sealed record GroupLink(string Name, string Href, int RunCount, string 
 
 internal sealed record DistributionRow(string Metric, string Mean, string P50, string P90, string P95, string P99, string Min, string Max, string N);
 
-internal sealed record ScalarRow(string Metric, string Value, bool Estimated);
+internal sealed record ScalarRow(string Metric, string Value);
 
-internal sealed record EnergyTable(string Scope, bool Estimated, IReadOnlyList<ScalarRow> Rows);
+/// <summary>One energy scope's figures; <see cref="Label"/> is their provenance when not measured, else "".</summary>
+internal sealed record EnergyTable(string Scope, string Label, IReadOnlyList<ScalarRow> Rows);
 
-internal sealed record PointRow(string Point, string Batch, string OutputTokS, string Interactivity, string TtftP99, string TpotP50, string TokensPerJ, string UsdPerMtok, bool Projected);
+internal sealed record PointRow(string Point, string Batch, string OutputTokS, string Interactivity, string TtftP99, string TpotP50, string TokensPerJ, string EnergyLabel, string UsdPerMtok);
 
 internal sealed record AcceleratorRow(string Name, string Uuid, string Driver, string Memory, string PowerLimit);
 

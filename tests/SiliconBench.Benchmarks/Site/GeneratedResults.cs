@@ -1,7 +1,11 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using SiliconBench.Analysis;
+using SiliconBench.Costs;
+using SiliconBench.Metrics;
 using SiliconBench.Records;
+using SiliconBench.Telemetry;
 
 namespace SiliconBench.Benchmarks.Site;
 
@@ -50,65 +54,60 @@ public static class GeneratedResults
         File.WriteAllText(Path.Combine(folder, RunFiles.Manifest), JsonSerializer.Serialize(manifest, RecordJsonContext.Indented.RunManifest));
 
         var pointNames = Enumerable.Range(0, pointCount).Select(p => "b" + (1 << p) + "-c1024-o128").ToArray();
-        using (var stream = File.Create(Path.Combine(folder, RunFiles.Summary)))
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        var scale = 1 + random.NextDouble() * 3;
+        var points = new List<PointSummary>();
+        for (var p = 0; p < pointCount; p++)
         {
-            w.WriteStartObject();
-            w.WriteString("schema", RunFiles.SummarySchema);
-            w.WriteString("run_id", runId);
-            w.WriteBoolean("complete", manifest.Complete);
-            w.WriteStartObject("validity");
-            w.WriteBoolean("valid", index % 23 != 0);
-            w.WriteNumber("failed_requests", 0);
-            w.WriteNumber("measured_requests", requestCount);
-            w.WriteNumber("window_s", 60);
-            if (cpuRun)
-                w.WriteString("energy", "not measured: no sensor");
-            else
-                w.WriteNull("energy");
-            w.WriteStartArray("notes");
-            w.WriteEndArray();
-            w.WriteEndObject();
-            var scale = 1 + random.NextDouble() * 3;
-            w.WritePropertyName("overall");
-            WriteMetrics(w, 40 * scale, 100 * scale, 20, scale);
-            w.WriteStartArray("points");
-            for (var p = 0; p < pointCount; p++)
-            {
-                w.WriteStartObject();
-                w.WriteString("point", pointNames[p]);
-                w.WriteNumber("batch", 1 << p);
-                w.WritePropertyName("metrics");
-                WriteMetrics(w, 80 * scale / (1 + p), 60 * scale * (1 << p) * (0.8 + 0.4 * random.NextDouble()), 20 + 15 * p * random.NextDouble(), scale);
-                if (!cpuRun)
-                {
-                    w.WriteStartObject("energy");
-                    w.WriteStartObject("accelerator");
-                    w.WriteNumber("energy_j", 1000 * scale);
-                    w.WriteNumber("output_tokens_per_j", 0.2 * scale * (1 + p) * (0.8 + 0.4 * random.NextDouble()));
-                    w.WriteEndObject();
-                    w.WriteEndObject();
-                }
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            var metrics = Metrics(80 * scale / (1 + p), 60 * scale * (1 << p) * (0.8 + 0.4 * random.NextDouble()), 20 + 15 * p * random.NextDouble(), scale);
+            var energy = new SortedDictionary<string, MetricSet>(StringComparer.Ordinal);
             if (!cpuRun)
             {
-                w.WriteStartObject("energy");
-                w.WriteStartObject("accelerator");
-                w.WriteNumber("energy_j", 60_000 * scale);
-                w.WriteNumber("avg_power_w", 300 + 100 * random.NextDouble());
-                w.WriteNumber("output_tokens_per_j", 0.5 * scale);
-                w.WriteEndObject();
-                w.WriteEndObject();
+                var board = new MetricSet { Provenance = Provenance.Measured };
+                board.Set(MetricCatalog.EnergyJ, 1000 * scale);
+                board.Set(MetricCatalog.OutputTokensPerJ, 0.2 * scale * (1 + p) * (0.8 + 0.4 * random.NextDouble()));
+                energy[SensorScope.Accelerator] = board;
             }
-            w.WriteStartObject("cost");
-            w.WriteNumber("usd_per_hour", 2 + 4 * random.NextDouble());
-            w.WriteNumber("output_tokens_per_usd", 100_000 * scale);
-            w.WriteString("basis", cpuRun ? "fixed costs only" : "measured power");
-            w.WriteEndObject();
-            w.WriteEndObject();
+            points.Add(new PointSummary { Point = pointNames[p], Batch = 1 << p, Metrics = metrics, Energy = energy });
         }
+        var overallEnergy = new SortedDictionary<string, MetricSet>(StringComparer.Ordinal);
+        if (!cpuRun)
+        {
+            var board = new MetricSet { Provenance = Provenance.Measured };
+            board.Set(MetricCatalog.EnergyJ, 60_000 * scale);
+            board.Set(MetricCatalog.AvgPowerW, 300 + 100 * random.NextDouble());
+            board.Set(MetricCatalog.OutputTokensPerJ, 0.5 * scale);
+            overallEnergy[SensorScope.Accelerator] = board;
+        }
+        var usdPerHour = 2 + 4 * random.NextDouble();
+        var summary = new Summary
+        {
+            RunId = runId,
+            Complete = manifest.Complete,
+            Validity = new Validity
+            {
+                Valid = index % 23 != 0,
+                FailedRequests = 0,
+                MeasuredRequests = requestCount,
+                WindowS = 60,
+                Energy = cpuRun ? "not measured: no sensor" : "measured: accelerator by counter",
+            },
+            Overall = Metrics(40 * scale, 100 * scale, 20, scale),
+            Points = points,
+            Energy = overallEnergy,
+            Cost = new CostSection
+            {
+                Sheet = "generated",
+                SheetSha256 = new string('0', 64),
+                Basis = cpuRun ? CostBasis.FixedOnly : CostBasis.CloudPrice,
+                Provenance = Provenance.Imported,
+                Accelerators = 1,
+                UsdPerHour = usdPerHour,
+                RentUsdPerHour = usdPerHour,
+                OutputTokensPerUsd = 100_000 * scale,
+                UsdPerMillionOutputTokens = 1e6 / (100_000 * scale),
+            },
+        };
+        SummaryWriter.Write(summary, Path.Combine(folder, RunFiles.Summary));
 
         var sb = new StringBuilder();
         for (var r = 0; r < requestCount; r++)
@@ -153,33 +152,22 @@ public static class GeneratedResults
         File.WriteAllText(Path.Combine(folder, RunFiles.Telemetry), sb.ToString());
     }
 
-    private static void WriteMetrics(Utf8JsonWriter w, double interactivity, double outputTokS, double ttftP50, double scale)
+    private static MetricSet Metrics(double interactivity, double outputTokS, double ttftP50, double scale)
     {
-        w.WriteStartObject();
-        WriteDistribution(w, "ttft_ms", ttftP50);
-        WriteDistribution(w, "tpot_ms", 1000 / interactivity);
-        WriteDistribution(w, "itl_ms", 1000 / interactivity);
-        WriteDistribution(w, "e2e_ms", ttftP50 + 128 * 1000 / interactivity);
-        w.WriteNumber("interactivity_tok_s_user", interactivity);
-        w.WriteNumber("requests_per_s", outputTokS / 128);
-        w.WriteNumber("output_tokens_per_s", outputTokS);
-        w.WriteNumber("total_tokens_per_s", outputTokS * 9);
-        w.WriteNumber("goodput_requests_per_s", outputTokS / 140);
-        w.WriteNumber("decode_roofline_fraction", Math.Min(0.95, 0.2 * scale));
-        w.WriteEndObject();
+        var m = new MetricSet();
+        m.Set(MetricCatalog.TtftMs, Distribution(ttftP50));
+        m.Set(MetricCatalog.TpotMs, Distribution(1000 / interactivity));
+        m.Set(MetricCatalog.ItlMs, Distribution(1000 / interactivity));
+        m.Set(MetricCatalog.E2eMs, Distribution(ttftP50 + 128 * 1000 / interactivity));
+        m.Set(MetricCatalog.InteractivityTokSUser, interactivity);
+        m.Set(MetricCatalog.RequestsPerS, outputTokS / 128);
+        m.Set(MetricCatalog.OutputTokensPerS, outputTokS);
+        m.Set(MetricCatalog.TotalTokensPerS, outputTokS * 9);
+        m.Set(MetricCatalog.OutputTokensPerSPerAccelerator, outputTokS);
+        m.Set(MetricCatalog.GoodputRequestsPerS, outputTokS / 140);
+        m.Set(MetricCatalog.DecodeRooflineFraction, Math.Min(0.95, 0.2 * scale));
+        return m;
     }
 
-    private static void WriteDistribution(Utf8JsonWriter w, string name, double p50)
-    {
-        w.WriteStartObject(name);
-        w.WriteNumber("mean", p50 * 1.05);
-        w.WriteNumber("p50", p50);
-        w.WriteNumber("p90", p50 * 1.4);
-        w.WriteNumber("p95", p50 * 1.6);
-        w.WriteNumber("p99", p50 * 2);
-        w.WriteNumber("min", p50 * 0.7);
-        w.WriteNumber("max", p50 * 2.5);
-        w.WriteNumber("n", 64);
-        w.WriteEndObject();
-    }
+    private static Distribution Distribution(double p50) => new(p50 * 1.05, p50, p50 * 1.4, p50 * 1.6, p50 * 2, p50 * 0.7, p50 * 2.5, 64);
 }

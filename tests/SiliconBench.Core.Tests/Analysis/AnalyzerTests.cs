@@ -75,13 +75,13 @@ public sealed class AnalyzerTests : IDisposable
     public void Energy_plugs_in_per_scope_overall_and_per_point_and_survives_a_round_trip()
     {
         var summary = Analyzer.Analyze(Case("engine-roofline"));
-        var board = new MetricSet();
-        board.Set("energy_j", 12.5);
-        board.Set("avg_power_w", 78.125);
-        var wall = new MetricSet();
-        wall.Set("energy_j", (double?)null);
-        var pointBoard = new MetricSet();
-        pointBoard.Set("energy_j", 12.5);
+        var board = new MetricSet { Provenance = Provenance.Measured };
+        board.Set(MetricCatalog.EnergyJ, 12.5);
+        board.Set(MetricCatalog.AvgPowerW, 78.125);
+        var wall = new MetricSet { Provenance = Provenance.Imported };
+        wall.Set(MetricCatalog.EnergyJ, (double?)null);
+        var pointBoard = new MetricSet { Provenance = Provenance.Measured };
+        pointBoard.Set(MetricCatalog.EnergyJ, 12.5);
 
         var withEnergy = summary.WithEnergy(
             "measured",
@@ -94,7 +94,7 @@ public sealed class AnalyzerTests : IDisposable
         Assert.Equal(["accelerator", "wall"], withEnergy.Energy.Keys);
         Assert.Equal(12.5, Assert.Single(withEnergy.Points).Energy["accelerator"].Scalar("energy_j"));
         Assert.Equal("wall: energy_j: sensor lost coverage", withEnergy.Validity.Notes[^1]);
-        Assert.Contains("\"energy\": {\n    \"accelerator\": {\n      \"energy_j\": 12.5,\n      \"avg_power_w\": 78.125\n    },\n    \"wall\": {\n      \"energy_j\": null\n    }\n  }\n}\n", json, StringComparison.Ordinal);
+        Assert.Contains("\"energy\": {\n    \"accelerator\": {\n      \"provenance\": \"measured\",\n      \"energy_j\": 12.5,\n      \"avg_power_w\": 78.125\n    },\n    \"wall\": {\n      \"provenance\": \"imported\",\n      \"energy_j\": null\n    }\n  }\n}\n", json, StringComparison.Ordinal);
         Assert.Equal(json, SummaryWriter.Serialize(SummaryReader.Parse(json)));
     }
 

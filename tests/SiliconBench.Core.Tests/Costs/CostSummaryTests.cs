@@ -60,9 +60,9 @@ public sealed class CostSummaryTests
         Assert.Equal(CostBasis.FixedOnly, summary.Cost!.Basis);
         Assert.Null(summary.Cost.EnergyUsdPerHour);
 
-        var wall = new MetricSet();
+        var wall = new MetricSet { Provenance = Provenance.Measured };
         wall.Set(MetricCatalog.AvgPowerW, 6000.0);
-        var accelerator = new MetricSet();
+        var accelerator = new MetricSet { Provenance = Provenance.Measured };
         accelerator.Set(MetricCatalog.AvgPowerW, 4000.0);
         var withEnergy = summary.WithEnergy("measured", new Dictionary<string, MetricSet> { ["wall"] = wall, ["accelerator"] = accelerator },
             new Dictionary<string, IReadOnlyDictionary<string, MetricSet>>(), []);
@@ -71,5 +71,21 @@ public sealed class CostSummaryTests
         Assert.Equal("wall", withEnergy.Cost.PowerScope);
         Assert.Equal(6.0 * 1.5 * 0.08, withEnergy.Cost.EnergyUsdPerHour!.Value, 12);
         Assert.True(withEnergy.Cost.UsdPerHour > summary.Cost.UsdPerHour);
+        Assert.Equal(Provenance.Imported, summary.Cost.Provenance);
+        Assert.Equal(Provenance.Imported, withEnergy.Cost.Provenance);
+    }
+
+    [Fact]
+    public void An_energy_line_priced_with_estimated_power_makes_the_cost_estimated()
+    {
+        var summary = Analyzer.Analyze(RunRecordReader.Read(RunDir), new AnalysisOptions { Cost = OwnedSheet });
+        var wall = new MetricSet { Provenance = Provenance.Estimated };
+        wall.Set(MetricCatalog.AvgPowerW, 6000.0);
+
+        var withEnergy = summary.WithEnergy("estimated", new Dictionary<string, MetricSet> { ["wall"] = wall },
+            new Dictionary<string, IReadOnlyDictionary<string, MetricSet>>(), []);
+
+        Assert.Equal(Provenance.Estimated, withEnergy.Cost!.Provenance);
+        Assert.Contains("\"provenance\": \"estimated\"", SummaryWriter.Serialize(withEnergy), StringComparison.Ordinal);
     }
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using SiliconBench.Site.Charts;
 using SiliconBench.Site.Loading;
 using SiliconBench.Site.Text;
@@ -49,41 +48,20 @@ public class SiteBuildingBlocksTests
     }
 
     [Fact]
-    public void A_bare_summary_reads_as_complete_with_nothing_measured()
+    public void A_summary_the_analyzer_could_not_have_written_is_skipped_naming_file_line_and_field()
     {
-        using var doc = JsonDocument.Parse("{}");
-        var s = SummaryView.Parse(doc.RootElement);
-        Assert.True(s.Complete);
-        Assert.Null(s.Valid);
-        Assert.Empty(s.Points);
-        Assert.Empty(s.Energy);
-        Assert.False(s.HasCost);
-        Assert.Null(s.Overall.Scalar("output_tokens_per_s"));
-        Assert.Null(s.Overall.Dist("ttft_ms"));
-    }
+        var results = RenderedSite.NewOutputDirectory();
+        var run = Path.Combine(results, "old");
+        Directory.CreateDirectory(run);
+        foreach (var file in Directory.GetFiles(Path.Combine(RenderedSite.ResultsDirectory, "h100-energy")))
+            File.Copy(file, Path.Combine(run, Path.GetFileName(file)));
+        var summary = Path.Combine(run, "summary.json");
+        File.WriteAllText(summary, File.ReadAllText(summary).Replace("\"provenance\": \"measured\",", "", StringComparison.Ordinal));
 
-    [Fact]
-    public void Projected_and_estimated_marks_are_found_as_flags_or_basis_text()
-    {
-        using var doc = JsonDocument.Parse("""
-            {"complete":false,"validity":{"valid":false,"incomplete_reason":"server gone","notes":["n1"]},
-             "overall":{"ttft_ms":{"mean":1,"p50":1,"p90":2,"p95":2,"p99":3,"min":0.5,"max":4,"n":9},"output_tokens_per_s":null},
-             "points":[{"point":"p","metrics":{},"is_projected":true}],
-             "energy":{"cpu_package":{"energy_j":5,"method":"estimated from TDP"}},
-             "cost":{"usd_per_hour":2,"basis":"fixed costs only"}}
-            """);
-        var s = SummaryView.Parse(doc.RootElement);
-        Assert.False(s.Complete);
-        Assert.Equal("server gone", s.IncompleteReason);
-        Assert.False(s.Valid);
-        Assert.Equal(["n1"], s.Notes);
-        Assert.True(s.Projected);
-        Assert.True(s.Points[0].Projected);
-        Assert.True(Assert.Single(s.Energy).Estimated);
-        Assert.False(s.Estimated);
-        Assert.Equal(3, s.Overall.Dist("ttft_ms")!.P99);
-        Assert.Equal(9, s.Overall.Dist("ttft_ms")!.N);
-        Assert.Equal("fixed costs only", s.Cost.Text("basis"));
+        var loaded = RunLoader.TryLoad(run, out var problem);
+
+        Assert.Null(loaded);
+        Assert.Matches(@"^old: skipped, summary\.json unreadable: .*summary\.json:\d+: points\[0\]\.energy: energy scope 'accelerator' has no provenance", problem);
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public class SiteRendererTests
     }
 
     [Fact]
-    public void Measured_estimated_and_projected_badges_go_where_the_data_says()
+    public void Measured_and_estimated_badges_follow_the_provenance_the_analyzer_wrote()
     {
         var index = RenderedSite.Read("index.html");
         var h100 = RowOf(index, "h100-energy");
@@ -93,13 +93,14 @@ public class SiteRendererTests
         Assert.Contains(">192,000<", h100, StringComparison.Ordinal);
 
         var mi = RowOf(index, "mi300x-estimated");
-        Assert.Contains(">estimated</span>", mi, StringComparison.Ordinal);
-        Assert.Contains(">projected</span>", mi, StringComparison.Ordinal);
+        Assert.Contains(">1.1 <span class=\"badge estimated\">estimated</span>", mi, StringComparison.Ordinal);
         Assert.DoesNotContain(">measured</span>", mi, StringComparison.Ordinal);
 
         var run = RenderedSite.Read("runs/mi300x-estimated.html");
         Assert.Contains("Scope: accelerator <span class=\"badge estimated\">estimated</span>", run, StringComparison.Ordinal);
-        Assert.Contains("b8-c64-o16 <span class=\"badge projected\">projected</span>", run, StringComparison.Ordinal);
+        Assert.Contains("<td>2 <span class=\"badge estimated\">estimated</span></td>", run, StringComparison.Ordinal);
+        Assert.Contains("<tr><th>Provenance</th><td>estimated</td></tr>", run, StringComparison.Ordinal);
+        Assert.DoesNotContain("badge estimated", RenderedSite.Read("runs/h100-energy.html"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -131,13 +132,13 @@ public class SiteRendererTests
     }
 
     [Fact]
-    public void Throughput_chart_has_one_series_per_silicon_and_labels_the_projected_point()
+    public void Throughput_chart_has_one_series_per_silicon_and_labels_estimated_energy()
     {
         var figure = Figure(RenderedSite.Read(RenderedSite.PageMatching("workload/")), "chart-throughput");
         var series = Regex.Matches(figure, "data-series=\"([^\"]*)\"").Select(m => m.Groups[1].Value).ToList();
         Assert.Equal(["AMD Instinct MI300X", "CPU: Intel Xeon &lt;b&gt;Gold&lt;/b&gt; 6430", "NVIDIA H100 80GB HBM3"], series);
-        Assert.Contains("mi300x-estimated · b8-c64-o16 (projected) (estimated energy)", figure, StringComparison.Ordinal);
-        // The MI300X pair's 600 tok/s is 300 per accelerator.
+        Assert.Contains("mi300x-estimated · b8-c64-o16 (estimated energy)", figure, StringComparison.Ordinal);
+        // The analyzer's per-accelerator figure of the MI300X pair (600 tok/s over two), drawn as written.
         Assert.Contains("Output tok/s per accelerator = 300", figure, StringComparison.Ordinal);
     }
 

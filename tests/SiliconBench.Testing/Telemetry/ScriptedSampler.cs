@@ -15,7 +15,10 @@ public sealed class ScriptedSampler(string id, bool failOnStart = false) : ISamp
 
     public string Id => id;
 
-    public IReadOnlyList<SensorInfo> Sensors { get; } = [new SensorInfo($"{id}:0", SensorScope.Accelerator, "scripted")];
+    public IReadOnlyList<SensorInfo> Sensors => [new SensorInfo($"{id}:0", SensorScope.Accelerator, Method)];
+
+    /// <summary>The sensor's method as the manifest records it (a model's "estimate…", a replayed trace's suffix).</summary>
+    public string Method { get; init; } = "scripted";
 
     public int StopCalls { get; private set; }
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using SiliconBench.Records;
+using SiliconBench.Telemetry;
 
 namespace SiliconBench.Analysis.Energy;
 
@@ -175,7 +176,7 @@ public static class EnergyAnalysis
             foreach (var (t, m) in s.Throttle)
                 if (t >= a && t <= b)
                     mask |= m;
-        var throttled = (mask & ~1L) != 0;
+        var throttled = Quantities.IsThrottling(mask);
         if (throttled)
             reasons.Add($"clock-event (throttle) reasons seen: 0x{mask:x}");
         var disagreements = new List<string>();

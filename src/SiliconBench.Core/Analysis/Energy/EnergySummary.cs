@@ -1,13 +1,15 @@
 using System.Globalization;
 using SiliconBench.Metrics;
 using SiliconBench.Records;
+using SiliconBench.Telemetry;
 
 namespace SiliconBench.Analysis.Energy;
 
 /// <summary>
 /// Puts the energy analysis into the summary: per sensor scope, overall and per operating point, with the
-/// metrics of <see cref="MetricCatalog"/> (section Energy and Sensor coverage). Runs inside <see cref="Analyzer.Analyze"/>, so <c>analyze</c> re-derives energy from
-/// telemetry.csv like every other figure. Without sensors the summary keeps "not measured".
+/// metrics of <see cref="MetricCatalog"/> (sections Energy and Sensor coverage) and each scope's provenance. Runs
+/// inside <see cref="Analyzer.Analyze"/>, so <c>analyze</c> re-derives energy from telemetry.csv like every other
+/// figure. Without sensors the summary keeps "not measured".
 /// </summary>
 public static class EnergySummary
 {
@@ -43,9 +45,10 @@ public static class EnergySummary
         var byScope = new Dictionary<string, MetricSet>(StringComparer.Ordinal);
         var byPoint = new Dictionary<string, Dictionary<string, MetricSet>>(StringComparer.Ordinal);
         var notes = new List<string>();
+        var provenance = report.Scopes.ToDictionary(s => s.Scope, s => ScopeProvenance(manifest.Sensors, s.Scope), StringComparer.Ordinal);
         foreach (var scope in report.Scopes)
         {
-            var set = ToMetrics(scope.Overall);
+            var set = ToMetrics(scope.Overall, provenance[scope.Scope]);
             set.Set(MetricCatalog.IdlePowerW, scope.IdlePowerW);
             set.Set(MetricCatalog.SampleCount, scope.Validity.SampleCount);
             set.Set(MetricCatalog.LargestGapS, scope.Validity.LargestGapS);
@@ -56,7 +59,7 @@ public static class EnergySummary
             {
                 if (!byPoint.TryGetValue(point.Point, out var scopes))
                     byPoint[point.Point] = scopes = new Dictionary<string, MetricSet>(StringComparer.Ordinal);
-                scopes[scope.Scope] = ToMetrics(point.Metrics);
+                scopes[scope.Scope] = ToMetrics(point.Metrics, provenance[scope.Scope]);
             }
             var label = $"energy {scope.Scope} ({string.Join(", ", scope.Sensors)}; {scope.Method})";
             notes.AddRange(scope.Overall.Notes.Select(n => $"{label}: {n}"));
@@ -67,16 +70,33 @@ public static class EnergySummary
                 notes.Add($"{label}: {MetricCatalog.ActiveEnergyJ.Id} is a secondary figure: energy above the idle baseline of {MetricCatalog.IdlePowerW.Id}");
         }
 
+        // The status leads with the weakest provenance, so "measured" is said only when every scope was.
+        var withEnergy = report.Scopes.Where(s => s.Overall.EnergyJ is not null).ToList();
         var status = report.Measured
-            ? "measured: " + string.Join("; ", report.Scopes.Where(s => s.Overall.EnergyJ is not null).Select(s => $"{s.Scope} by {s.Method}"))
+            ? ProvenanceText.Of(withEnergy.Select(s => provenance[s.Scope]).Aggregate(ProvenanceText.Weaker)) + ": "
+                + string.Join("; ", withEnergy.Select(s => $"{s.Scope} by {s.Method}"))
             : report.NotMeasuredReason ?? EnergyAnalysis.NoSensors;
         return summary.WithEnergy(status, byScope,
             byPoint.ToDictionary(p => p.Key, p => (IReadOnlyDictionary<string, MetricSet>)p.Value, StringComparer.Ordinal), notes);
     }
 
-    private static MetricSet ToMetrics(EnergyMetrics m)
+    /// <summary>
+    /// Where a scope's energy comes from: a sensor whose method is a model (<c>estimate…</c>) makes it estimated, a
+    /// replayed trace imported (not sampled beside this run); the weakest sensor of the scope decides.
+    /// </summary>
+    public static Provenance ScopeProvenance(IReadOnlyList<SensorInfo> sensors, string scope)
     {
-        var set = new MetricSet();
+        ArgumentNullException.ThrowIfNull(sensors);
+        return sensors.Where(s => s.Scope == scope).Select(s =>
+                s.Method.StartsWith("estimate", StringComparison.OrdinalIgnoreCase) ? Provenance.Estimated
+                : s.Method.EndsWith(ReplaySampler.MethodSuffix, StringComparison.Ordinal) ? Provenance.Imported
+                : Provenance.Measured)
+            .Aggregate(Provenance.Measured, ProvenanceText.Weaker);
+    }
+
+    private static MetricSet ToMetrics(EnergyMetrics m, Provenance provenance)
+    {
+        var set = new MetricSet { Provenance = provenance };
         set.Set(MetricCatalog.EnergyJ, m.EnergyJ);
         set.Set(MetricCatalog.AvgPowerW, m.AvgPowerW);
         set.Set(MetricCatalog.OutputTokensPerJ, m.OutputTokensPerJ);

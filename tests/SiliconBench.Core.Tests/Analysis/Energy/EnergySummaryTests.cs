@@ -63,6 +63,36 @@ public sealed class EnergySummaryTests : IDisposable
         Assert.Contains(summary.Validity.Notes, n => n.StartsWith("energy accelerator", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("nvml total energy counter", Provenance.Measured, "measured: ")]
+    [InlineData("estimate: TDP x utilization", Provenance.Estimated, "estimated: ")]
+    [InlineData("nvml total energy counter" + ReplaySampler.MethodSuffix, Provenance.Imported, "imported: ")]
+    public void Each_scope_carries_the_provenance_of_its_sensors_and_the_status_leads_with_it(string method, Provenance expected, string status)
+    {
+        var summary = Analyzer.Analyze(RunWith(new ScriptedSampler("fake") { Method = method }));
+
+        Assert.Equal(expected, summary.Energy[SensorScope.Accelerator].Provenance);
+        Assert.Equal(expected, Assert.Single(summary.Points).Energy[SensorScope.Accelerator].Provenance);
+        Assert.StartsWith(status, summary.Validity.Energy, StringComparison.Ordinal);
+        var json = SummaryWriter.Serialize(summary);
+        Assert.Equal(expected, SummaryReader.Parse(json).Energy[SensorScope.Accelerator].Provenance);
+    }
+
+    [Fact]
+    public void The_weakest_sensor_of_a_scope_decides_its_provenance()
+    {
+        SensorInfo[] sensors =
+        [
+            new("nvml:0", SensorScope.Accelerator, "nvml total energy counter"),
+            new("tdp:1", SensorScope.Accelerator, "Estimated from TDP"),
+            new("rapl:0", SensorScope.CpuPackage, "rapl energy counter" + ReplaySampler.MethodSuffix),
+        ];
+
+        Assert.Equal(Provenance.Estimated, EnergySummary.ScopeProvenance(sensors, SensorScope.Accelerator));
+        Assert.Equal(Provenance.Imported, EnergySummary.ScopeProvenance(sensors, SensorScope.CpuPackage));
+        Assert.Equal(Provenance.Measured, EnergySummary.ScopeProvenance(sensors, SensorScope.Wall));
+    }
+
     [Fact]
     public void Analyze_reproduces_the_energy_section_byte_for_byte()
     {

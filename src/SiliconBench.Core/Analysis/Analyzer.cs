@@ -49,6 +49,7 @@ public static class Analyzer
             notes.Add($"{MetricCatalog.GoodputRequestsPerS.Id}, {MetricCatalog.GoodputOutputTokensPerS.Id}: null: no SLO set (the workload spec has no slo; analyze can be given one)");
         foreach (var fault in manifest.SamplerFaults)
             notes.Add($"sampler {fault.Sampler} failed at t={fault.T.ToString("R", CultureInfo.InvariantCulture)} s: {fault.Message}");
+        notes.AddRange(ClockStability.Notes(record.Telemetry, windows.Overall));
 
         var context = new ScopeContext(manifest, slo, engineMode);
         var overall = ComputeScope(context, "overall", measured, measuredSteps, windows.Overall, notes);

@@ -1,10 +1,12 @@
 using System.CommandLine;
+using SiliconBench.Analysis;
 using SiliconBench.Catalog;
 using SiliconBench.Cli.Hosting;
 using SiliconBench.Costs;
 using SiliconBench.Gating;
 using SiliconBench.Diagnostics;
 using SiliconBench.Planning;
+using SiliconBench.Records;
 using SiliconBench.Workloads;
 using Spectre.Console;
 using YamlDotNet.Core;
@@ -12,7 +14,11 @@ using YamlDotNet.RepresentationModel;
 
 namespace SiliconBench.Cli.Commands;
 
-/// <summary><c>validate FILE…</c>: checks workload files (parse, every profile resolved and planned) and reports every bad one.</summary>
+/// <summary>
+/// <c>validate FILE…</c>: checks workload files (parse, every profile resolved and planned), cost sheets, policies,
+/// the silicon catalog, and run records (a run directory, or one record file) with the readers <c>analyze</c>, the
+/// site, compare and gate use; reports every bad one with file, line and field.
+/// </summary>
 internal static class ValidateCommand
 {
     // Planning needs a vocabulary size; any realistic one exercises the same checks.
@@ -20,8 +26,12 @@ internal static class ValidateCommand
 
     public static Command Create(CliEnvironment env)
     {
-        var files = new Argument<string[]>("FILE") { Description = "Workload files (YAML) or built-in workload names.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("validate", "Check workload, cost sheet, gate policy and silicon catalog files; exit 2 naming file, line and field of the first problem in each.") { files };
+        var files = new Argument<string[]>("FILE")
+        {
+            Description = "Workload files (YAML) or built-in workload names, cost sheets, policies, the silicon catalog, run directories or record files (manifest.json, requests.jsonl, steps.jsonl, windows.jsonl, telemetry.csv, summary.json).",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var command = new Command("validate", "Check workload, cost sheet, gate policy and silicon catalog files and run records; exit 2 naming file, line and field of the first problem in each.") { files };
         command.SetAction(parse =>
         {
             var failed = 0;
@@ -29,8 +39,18 @@ internal static class ValidateCommand
             {
                 try
                 {
-                    var source = WorkloadSource.Resolve(file, env);
-                    env.Console.MarkupLine($"[green]ok[/] {Markup.Escape(source.DisplayName)} — {Markup.Escape(Check(source))}");
+                    var path = env.ResolvePath(file);
+                    string name, what;
+                    if (Directory.Exists(path))
+                        (name, what) = (path, CheckRun(path));
+                    else if (RecordFile(path) is { } record)
+                        (name, what) = (path, record);
+                    else
+                    {
+                        var source = WorkloadSource.Resolve(file, env);
+                        (name, what) = (source.DisplayName, Check(source));
+                    }
+                    env.Console.MarkupLine($"[green]ok[/] {Markup.Escape(name)} — {Markup.Escape(what)}");
                 }
                 catch (InputException e)
                 {
@@ -41,6 +61,34 @@ internal static class ValidateCommand
             return failed == 0 ? ExitCodes.Ok : ExitCodes.BadInput;
         });
         return command;
+    }
+
+    /// <summary>A run directory: every raw file as <c>analyze</c> reads it, and summary.json as site, compare and gate read it.</summary>
+    private static string CheckRun(string directory)
+    {
+        var record = RunRecordReader.Read(directory);
+        var summaryPath = Path.Combine(directory, RunFiles.Summary);
+        var summary = File.Exists(summaryPath) ? SummaryReader.Read(summaryPath) : null;
+        var parts = new List<string>
+        {
+            $"run record {record.Manifest.RunId}: {record.Requests.Count} requests, {record.Steps.Count} steps, {record.Windows.Count} windows, {record.Telemetry.Count} telemetry samples",
+            summary is null ? "no summary.json yet (siliconbench analyze makes it)" : $"summary with {summary.Points.Count} points",
+        };
+        parts.AddRange(record.Warnings);
+        return string.Join("; ", parts);
+    }
+
+    /// <summary>One record file by its name; null when the name is not a record file's.</summary>
+    private static string? RecordFile(string path)
+    {
+        if (!File.Exists(path))
+            return null;
+        if (Path.GetFileName(path) == RunFiles.Summary)
+        {
+            var summary = SummaryReader.Read(path);
+            return $"summary of run {summary.RunId} ({summary.Points.Count} points)";
+        }
+        return RunRecordReader.CheckFile(path);
     }
 
     /// <summary>Checks one file by what it is (top-level keys tell): cost sheet, policy, silicon catalog, or workload.</summary>

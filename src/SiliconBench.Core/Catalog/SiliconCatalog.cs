@@ -34,11 +34,11 @@ public sealed record CatalogEntry
 /// </summary>
 public sealed class SiliconCatalog
 {
-    private static readonly string[] RootFields = ["sources", "accelerators"];
-    private static readonly string[] EntryFields =
+    internal static readonly string[] RootFields = ["sources", "accelerators"];
+    internal static readonly string[] EntryFields =
         ["id", "name", "vendor", "match", "memory_gb", "bandwidth_tb_s", "bf16_dense_tflops", "fp8_dense_tflops", "fp4_dense_tflops", "tdp_w", "launch", "price_signals"];
-    private static readonly string[] FigureFields = ["value", "source", "note"];
-    private static readonly string[] TextFields = ["text", "source"];
+    internal static readonly string[] FigureFields = ["value", "source", "note"];
+    internal static readonly string[] TextFields = ["text", "source"];
 
     private readonly List<(CatalogEntry Entry, Regex Pattern, int Length)> _patterns = [];
 

@@ -20,11 +20,11 @@ namespace SiliconBench.Costs;
 /// </summary>
 public static class CostSheetLoader
 {
-    private static readonly string[] RootFields = ["name", "system", "accelerators", "as_of", "cloud", "owned"];
-    private static readonly string[] CloudFields = ["usd_per_hour"];
-    private static readonly string[] OwnedFields =
+    internal static readonly string[] RootFields = ["name", "system", "accelerators", "as_of", "cloud", "owned"];
+    internal static readonly string[] CloudFields = ["usd_per_hour"];
+    internal static readonly string[] OwnedFields =
         ["capex_usd", "amortization_years", "cost_of_capital", "hosting_usd_per_kw_month", "provisioned_kw", "energy_usd_per_kwh", "pue"];
-    private static readonly string[] SourcedFields = ["value", "source"];
+    internal static readonly string[] SourcedFields = ["value", "source"];
 
     public static CostSheet Load(string path) => Parse(YamlFields.ReadFile(path, "cost sheet"), path);
 

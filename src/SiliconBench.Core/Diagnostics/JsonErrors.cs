@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace SiliconBench.Diagnostics;
 
 /// <summary>Turns the serializer's <see cref="JsonException"/> into the user's terms: the field's JSON path and what was expected.</summary>
-public static class JsonErrors
+public static partial class JsonErrors
 {
     private const string MissingRequired = "missing required properties including: ";
 
@@ -46,6 +46,8 @@ public static class JsonErrors
         }
         if (message.Contains("as a number", StringComparison.Ordinal))
             return "expected a number";
+        if (TokenTypeMismatch().Match(message) is { Success: true } m)
+            return $"expected a {m.Groups[2].Value}, found {Describe(m.Groups[1].Value)}";
         var detail = e.InnerException is { } inner and not JsonException ? inner.Message : e.Message;
         var cut = detail.IndexOf(" Path: ", StringComparison.Ordinal);
         if (cut < 0)
@@ -54,6 +56,21 @@ public static class JsonErrors
         // A message our own converters wrote is already in the user's terms.
         return e.Data.Contains(OwnMessage) ? text : "not valid JSON: " + text;
     }
+
+    // "Cannot get the value of a token type 'Number' as a string."
+    [System.Text.RegularExpressions.GeneratedRegex("token type '(\\w+)' as an? (\\w+)")]
+    private static partial System.Text.RegularExpressions.Regex TokenTypeMismatch();
+
+    private static string Describe(string tokenType) => tokenType switch
+    {
+        "Number" => "a number",
+        "String" => "a string",
+        "True" or "False" => "true or false",
+        "Null" => "null",
+        "StartObject" => "an object",
+        "StartArray" => "an array",
+        _ => tokenType,
+    };
 
     /// <summary>Marks a <see cref="JsonException"/> whose message needs no "not valid JSON" prefix (a converter's own words).</summary>
     public const string OwnMessage = "siliconbench.message";

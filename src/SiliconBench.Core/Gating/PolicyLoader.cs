@@ -25,12 +25,12 @@ namespace SiliconBench.Gating;
 /// </summary>
 public static class PolicyLoader
 {
-    private static readonly string[] RootFields = ["name", "description", "confidence", "evidence", "workloads", "ranking"];
-    private static readonly string[] EvidenceFields = ["energy_measured", "min_window_s", "min_repetitions", "no_throttling", "complete"];
-    private static readonly string[] WorkloadFields = ["point", "requirements"];
-    private static readonly string[] RequirementFields = ["metric", "statistic", "comparator", "threshold"];
-    private static readonly string[] RankingFields = ["metric", "statistic", "order", "point"];
-    private static readonly string[] Orders = ["ascending", "descending"];
+    internal static readonly string[] RootFields = ["name", "description", "confidence", "evidence", "workloads", "ranking"];
+    internal static readonly string[] EvidenceFields = ["energy_measured", "min_window_s", "min_repetitions", "no_throttling", "complete"];
+    internal static readonly string[] WorkloadFields = ["point", "requirements"];
+    internal static readonly string[] RequirementFields = ["metric", "statistic", "comparator", "threshold"];
+    internal static readonly string[] RankingFields = ["metric", "statistic", "order", "point"];
+    internal static readonly string[] Orders = ["ascending", "descending"];
 
     public static Policy Load(string path) => Parse(YamlFields.ReadFile(path, "policy"), path);
 

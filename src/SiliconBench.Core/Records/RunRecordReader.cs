@@ -40,6 +40,29 @@ public static class RunRecordReader
         };
     }
 
+    /// <summary>
+    /// Checks one record file on its own, by its name (manifest.json, requests.jsonl, steps.jsonl, windows.jsonl,
+    /// telemetry.csv) with the same strictness as <see cref="Read"/>; returns what it holds, in words. Null for a
+    /// file name that is none of these.
+    /// </summary>
+    public static string? CheckFile(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (!File.Exists(path))
+            throw new InputException(path, null, null, "no such file");
+        var warnings = new List<string>();
+        var text = Path.GetFileName(path) switch
+        {
+            RunFiles.Manifest => $"manifest of run {ReadManifest(path).RunId}",
+            RunFiles.Requests => $"{ReadJsonLines(path, RecordJsonContext.Compact.RequestRecord, ValidateRequest, warnings).Count} requests",
+            RunFiles.Steps => $"{ReadJsonLines(path, RecordJsonContext.Compact.StepRecord, ValidateStep, warnings).Count} steps",
+            RunFiles.Windows => $"{ReadJsonLines(path, RecordJsonContext.Compact.WindowRecord, ValidateWindow, warnings).Count} windows",
+            RunFiles.Telemetry => $"{ReadTelemetry(path, warnings).Count} telemetry samples",
+            _ => null,
+        };
+        return text is null || warnings.Count == 0 ? text : $"{text}; {string.Join("; ", warnings)}";
+    }
+
     private static RunManifest ReadManifest(string path)
     {
         RunManifest? manifest;

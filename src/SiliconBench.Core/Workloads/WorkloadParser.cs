@@ -13,28 +13,28 @@ namespace SiliconBench.Workloads;
 /// </summary>
 internal sealed class WorkloadParser(string file, string? baseDirectory)
 {
-    private const int MaxBatch = 1 << 16;
-    private const int MaxTurns = 1 << 16;
+    internal const int MaxBatch = 1 << 16;
+    internal const int MaxTurns = 1 << 16;
 
-    private static readonly string[] RootFields = ["name", "description", "defaults", "profiles"];
+    internal static readonly string[] RootFields = ["name", "description", "defaults", "profiles"];
 
-    private static readonly string[] ProfileFields =
+    internal static readonly string[] ProfileFields =
     [
         "description", "seed", "batch_sizes", "context", "output", "mix", "shared_prefix_tokens", "turns",
         "warmup_repetitions", "repetitions", "min_duration_s", "max_repetitions", "request_count", "arrival", "slo",
     ];
 
-    private static readonly string[] DefaultsFields = [.. ProfileFields.Where(f => f != "description")];
+    internal static readonly string[] DefaultsFields = [.. ProfileFields.Where(f => f != "description")];
 
     /// <summary>Blocks a profile merges key by key over defaults (a different <c>kind</c> replaces instead).</summary>
     private static readonly string[] MergedBlocks = ["context", "output", "arrival", "slo"];
 
-    private static readonly string[] LengthKinds = ["fixed", "uniform", "lognormal", "trace"];
-    private static readonly string[] LengthFields = ["kind", "nominal", "spread", "sigma", "min", "max", "file", "column"];
-    private static readonly string[] ArrivalKinds = ["closed_loop", "poisson", "gamma"];
-    private static readonly string[] ArrivalFields = ["kind", "concurrency", "rates_per_s", "burstiness"];
-    private static readonly string[] SloFields = ["ttft_ms", "tpot_ms", "e2e_ms"];
-    private static readonly string[] MixFields = ["context", "output"];
+    internal static readonly string[] LengthKinds = ["fixed", "uniform", "lognormal", "trace"];
+    internal static readonly string[] LengthFields = ["kind", "nominal", "spread", "sigma", "min", "max", "file", "column"];
+    internal static readonly string[] ArrivalKinds = ["closed_loop", "poisson", "gamma"];
+    internal static readonly string[] ArrivalFields = ["kind", "concurrency", "rates_per_s", "burstiness"];
+    internal static readonly string[] SloFields = ["ttft_ms", "tpot_ms", "e2e_ms"];
+    internal static readonly string[] MixFields = ["context", "output"];
 
     private readonly YamlFields _y = new(file);
     private readonly Dictionary<(string Path, string? Column), TraceSamples> _traces = [];

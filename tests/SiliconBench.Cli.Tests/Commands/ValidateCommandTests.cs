@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using SiliconBench.Diagnostics;
 using SiliconBench.Testing;
 using Xunit;
@@ -72,6 +73,40 @@ public sealed class ValidateCommandTests : IDisposable
         var error = _cli.Error.ToString();
         Assert.Contains("p.yaml:5: workloads.*.requirements[0].metric: unknown metric 'tokens_per_joule'", error, StringComparison.Ordinal);
         Assert.DoesNotContain("insufficient evidence", error + _cli.Output, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Committed_run_directories_and_their_record_files_validate()
+    {
+        var run = Path.Combine(RepoPaths.Results, "cpu-roofline-small-b1");
+        string[] files = [.. new[] { "manifest.json", "requests.jsonl", "steps.jsonl", "windows.jsonl", "telemetry.csv", "summary.json" }.Select(f => Path.Combine(run, f))];
+
+        Assert.Equal(ExitCodes.Ok, _cli.Run(["validate", run, Path.Combine(RepoPaths.Results, "cpu-smoke-tiny-threads1", "r1"), .. files]));
+        Assert.Equal(8, _cli.Output.Split('\n').Count(l => l.StartsWith("ok ", StringComparison.Ordinal)));
+        Assert.Contains("run record cpu-roofline-small-b1:", _cli.Output.Replace("\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Empty(_cli.Error.ToString());
+    }
+
+    [Theory]
+    [InlineData("steps.jsonl", "\"phase\":\"decode\"", "\"phase\":\"verify\"", "phase: expected prefill or decode")]
+    [InlineData("summary.json", "\"measured_requests\"", "\"measured_request\"", "validity.measured_requests: required field is missing")]
+    [InlineData("manifest.json", "\"run_id\": \"", "\"run_id\": 7, \"x\": \"", "run_id: expected a string, found a number")]
+    public void A_damaged_record_file_is_bad_input_naming_file_line_and_field(string file, string from, string to, string expected)
+    {
+        var run = _cli.PathOf("run");
+        Directory.CreateDirectory(run);
+        foreach (var f in Directory.GetFiles(Path.Combine(RepoPaths.Results, "cpu-roofline-small-b1")))
+            File.Copy(f, Path.Combine(run, Path.GetFileName(f)));
+        var path = Path.Combine(run, file);
+        var text = File.ReadAllText(path);
+        var at = text.IndexOf(from, StringComparison.Ordinal);
+        Assert.True(at >= 0, $"{from} not in {file}");
+        File.WriteAllText(path, text[..at] + to + text[(at + from.Length)..]);
+
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("validate", path));
+        // The line of a bad value is its own; a missing field is reported where its object ends.
+        Assert.Matches($@"{Regex.Escape(file)}:\d+: {Regex.Escape(expected)}", _cli.Error.ToString());
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("validate", run));
     }
 
     [Fact]

@@ -22,7 +22,7 @@ public sealed record TokenTotals(int Requests, long InputTokens, long OutputToke
 
 /// <summary>
 /// The analyzer: a pure function from a run record (and optionally other SLOs) to the summary
-/// (DESIGN.md, "Metric definitions"). Only measured (non-warm-up) requests and steps count. Failed requests
+/// (docs/metrics.md, from the metric catalog). Only measured (non-warm-up) requests and steps count. Failed requests
 /// are counted in validity and left out of latency, throughput and goodput. Energy comes from telemetry.csv
 /// through <see cref="EnergySummary"/> over the same windows (<see cref="ResolveWindows"/>).
 /// </summary>

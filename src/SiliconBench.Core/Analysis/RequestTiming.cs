@@ -2,7 +2,7 @@ using SiliconBench.Records;
 
 namespace SiliconBench.Analysis;
 
-/// <summary>Per-request latency quantities in seconds (DESIGN.md, "Metric definitions").</summary>
+/// <summary>Per-request latency quantities in seconds (docs/metrics.md).</summary>
 public static class RequestTiming
 {
     public static double? TimeToFirstToken(RequestRecord r) => r.TFirst is { } first ? first - r.TSubmit : null;

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace SiliconBench.Analysis;
 
 /// <summary>
-/// Latency service-level objectives a request must all meet to count toward goodput (DESIGN.md).
+/// Latency service-level objectives a request must all meet to count toward goodput (docs/metrics.md, "Goodput").
 /// A null bound is not set. The resolved workload spec in the manifest carries them as
 /// <c>"slo": {"ttft_ms": …, "tpot_ms": …, "e2e_ms": …}</c>, so <c>analyze</c> needs nothing else.
 /// </summary>

@@ -1,6 +1,6 @@
 namespace SiliconBench.Analysis;
 
-/// <summary>Order statistics as DESIGN.md fixes them.</summary>
+/// <summary>Order statistics as docs/metrics.md fixes them.</summary>
 public static class Statistics
 {
     /// <summary>

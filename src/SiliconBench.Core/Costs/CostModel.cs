@@ -1,7 +1,7 @@
 namespace SiliconBench.Costs;
 
 /// <summary>
-/// Hourly cost of a system and the tokens a dollar buys (DESIGN.md, "Cost model"):
+/// Hourly cost of a system and the tokens a dollar buys (docs/design.md, "Cost model"):
 /// hourly = capital annuity + hosting for the provisioned kW + measured average power × PUE × $/kWh.
 /// </summary>
 public static class CostModel

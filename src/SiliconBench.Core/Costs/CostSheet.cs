@@ -1,6 +1,6 @@
 namespace SiliconBench.Costs;
 
-/// <summary>A figure of a cost sheet and where it came from; every input carries its source (DESIGN.md, "Cost model").</summary>
+/// <summary>A figure of a cost sheet and where it came from; every input carries its source (docs/design.md, "Cost model").</summary>
 public sealed record SourcedValue(double Value, string Source);
 
 /// <summary>

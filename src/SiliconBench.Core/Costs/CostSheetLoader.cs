@@ -6,7 +6,7 @@ using SiliconBench.Yaml;
 namespace SiliconBench.Costs;
 
 /// <summary>
-/// Reads cost sheet YAML strictly (DESIGN.md, "Cost model"):
+/// Reads cost sheet YAML strictly (docs/design.md, "Cost model"):
 /// <code>
 /// name: h100-3yr-rental
 /// system: 1× NVIDIA H100 SXM5 80GB, 3-year rental

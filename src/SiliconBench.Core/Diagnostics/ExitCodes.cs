@@ -1,6 +1,6 @@
 namespace SiliconBench.Diagnostics;
 
-/// <summary>Process exit codes shared by every command (DESIGN.md, CLI).</summary>
+/// <summary>Process exit codes shared by every command (docs/cli.md, "Exit codes").</summary>
 public static class ExitCodes
 {
     public const int Ok = 0;

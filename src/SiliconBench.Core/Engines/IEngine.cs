@@ -3,7 +3,7 @@ using SiliconBench.Records;
 namespace SiliconBench.Engines;
 
 /// <summary>
-/// A step-level inference engine (DESIGN.md, "Backends"). The runner owns the clock and times every
+/// A step-level inference engine (docs/design.md, "Engines and backends"). The runner owns the clock and times every
 /// call, so it knows the phase of each joule. One batch lives at a time: <see cref="Prefill"/> starts it,
 /// <see cref="Decode"/> extends every sequence of it by one token, <see cref="EndBatch"/> frees its KV cache.
 /// Sampling is greedy, so the same model and prompts give the same tokens.

@@ -3,7 +3,7 @@ using SiliconBench.Diagnostics;
 namespace SiliconBench.Models;
 
 /// <summary>
-/// Shapes of the synthetic Llama models (DESIGN.md, "Synthetic models"). <c>tiny</c> runs in CI in
+/// Shapes of the synthetic Llama models (docs/design.md, "Engines and backends"). <c>tiny</c> runs in CI in
 /// milliseconds; <c>small</c> (~100M parameters, ~400 MB in fp32) is big enough that a decode step streams
 /// its weights from memory rather than cache; the others are the published shapes of real models.
 /// </summary>

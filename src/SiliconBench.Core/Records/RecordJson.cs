@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 
 namespace SiliconBench.Records;
 
-/// <summary>Source-generated JSON for the run record: snake_case names as in DESIGN.md, no reflection.</summary>
+/// <summary>Source-generated JSON for the run record: snake_case names as in docs/record-format.md, no reflection.</summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never,

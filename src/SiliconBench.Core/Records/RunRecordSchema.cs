@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 
 namespace SiliconBench.Records;
 
-/// <summary>File names and schema ids of the on-disk run record (DESIGN.md, "On-disk run record").</summary>
+/// <summary>File names and schema ids of the on-disk run record (docs/record-format.md).</summary>
 public static class RunFiles
 {
     public const string Manifest = "manifest.json";

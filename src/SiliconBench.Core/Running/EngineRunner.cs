@@ -6,7 +6,7 @@ namespace SiliconBench.Running;
 /// <summary>
 /// Engine-mode runner: warms every point up, then measures every point, timing each prefill and decode
 /// step on the run's one clock. All warm-ups come first so the measured window (first measured submit to
-/// last measured completion, DESIGN.md) holds measured work only.
+/// last measured completion, docs/metrics.md) holds measured work only.
 /// </summary>
 /// <remarks>
 /// The timed region is the engine call alone; record keeping happens between steps into preallocated

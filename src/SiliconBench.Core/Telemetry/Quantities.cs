@@ -1,7 +1,7 @@
 namespace SiliconBench.Telemetry;
 
 /// <summary>
-/// Quantity names of <c>telemetry.csv</c> (DESIGN.md). Samplers write them, the analyzer reads them;
+/// Quantity names of <c>telemetry.csv</c> (docs/record-format.md). Samplers write them, the analyzer reads them;
 /// a new quantity is added here first.
 /// </summary>
 public static class Quantities

@@ -52,7 +52,7 @@ public sealed class RequestTimingTests
         Assert.False(RequestTiming.MeetsSlo(Request(new Chunk(0.4, 1)) with { Status = RequestStatus.Error }, slo));
     }
 
-    /// <summary>DESIGN.md: "the gaps of a request sum to t_last − t_first", whatever the chunking.</summary>
+    /// <summary>docs/metrics.md (itl_ms): a request's gaps sum to its last − first token time, whatever the chunking.</summary>
     [Fact]
     public void Itl_gaps_of_a_request_sum_to_t_end_minus_t_first()
     {

@@ -238,8 +238,8 @@ internal sealed partial class YamlFields(string file)
     }
 
     [GeneratedRegex("^[-+]?[0-9]+$")]
-    private static partial Regex IntegerSyntax();
+    internal static partial Regex IntegerSyntax();
 
     [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
-    private static partial Regex NumberSyntax();
+    internal static partial Regex NumberSyntax();
 }

@@ -1,18 +1,18 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Json.Schema;
 using SiliconBench.Contract;
 using SiliconBench.Records;
 using SiliconBench.Testing;
+using SiliconBench.Yaml;
 using Xunit;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace SiliconBench.Tests.Contract;
 
-public sealed partial class ContractSchemasTests
+public sealed class ContractSchemasTests
 {
     public static TheoryData<string> SchemaFiles()
     {
@@ -136,7 +136,7 @@ public sealed partial class ContractSchemasTests
         return schema.Evaluate(document.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
     }
 
-    /// <summary>YAML as the loaders read it (the core schema's plain scalars: null, booleans, integers, floats), as JSON.</summary>
+    /// <summary>YAML as the loaders read it (plain scalars typed by the loaders' own rules: null, booleans, integers, numbers), as JSON.</summary>
     private static JsonNode? Yaml(string text)
     {
         var stream = new YamlStream();
@@ -153,17 +153,11 @@ public sealed partial class ContractSchemasTests
             null or "" or "~" or "null" or "Null" or "NULL" => null,
             "true" => true,
             "false" => false,
-            var v when IntegerSyntax().IsMatch(v) => JsonValue.Create(long.Parse(v, CultureInfo.InvariantCulture)),
-            var v when double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && FloatSyntax().IsMatch(v) => JsonValue.Create(d),
+            var v when YamlFields.IntegerSyntax().IsMatch(v) => JsonValue.Create(long.Parse(v, CultureInfo.InvariantCulture)),
+            var v when YamlFields.NumberSyntax().IsMatch(v) => JsonValue.Create(double.Parse(v, CultureInfo.InvariantCulture)),
             var v => JsonValue.Create(v),
         },
         YamlScalarNode q => JsonValue.Create(q.Value),
         _ => throw new InvalidOperationException("unexpected YAML node"),
     };
-
-    [GeneratedRegex("^[-+]?[0-9]+$")]
-    private static partial Regex IntegerSyntax();
-
-    [GeneratedRegex(@"^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")]
-    private static partial Regex FloatSyntax();
 }

@@ -42,6 +42,8 @@ internal static class SummaryTable
             lines.Add(new Markup($"  {Markup.Escape(scope)}: {Format(metrics.Scalar("energy_j"))} J, {Format(metrics.Scalar("avg_power_w"))} W, {Format(metrics.Scalar("output_tokens_per_j"))} output tok/J"));
         if (summary.Serving is { } serving)
             lines.Add(new Markup(Markup.Escape($"serving sweep: knee at {serving.KneePoint ?? "none reached"}, stable envelope up to {serving.StableEnvelopePoint ?? "—"}, most goodput at {serving.MaxGoodputPoint ?? "— (no SLO)"}, most throughput at {serving.MaxThroughputPoint ?? "—"} ({serving.KneeRule})")));
+        if (summary.Overall.Scalar(MetricIds.PrefixCacheHitFraction) is { } hit)
+            lines.Add(new Markup(Markup.Escape($"prefix cache: {Format(hit)} of prompt tokens served from the server's cache; the workload shares {Format(summary.Overall.Scalar(MetricIds.PrefixCacheIntendedFraction))}; requests cached beyond that: {Format(summary.Overall.Scalar(MetricIds.PrefixCacheUnintendedRequests))}")));
         if (summary.Cost is { } cost)
             lines.Add(new Markup(Markup.Escape($"cost ({cost.Sheet}, {cost.Basis}): {Format(cost.UsdPerHour)} $/h, {Format(cost.UsdPerMillionOutputTokens)} $/M output tokens, {Format(cost.OutputTokensPerUsd)} output tokens/$")));
         foreach (var note in v.Notes)

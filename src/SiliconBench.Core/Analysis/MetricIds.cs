@@ -22,4 +22,10 @@ public static class MetricIds
     public const string DecodeRooflineFraction = "decode_roofline_fraction";
     public const string PrefillGflops = "prefill_gflops";
     public const string PrefillRooflineFraction = "prefill_roofline_fraction";
+    /// <summary>Serving: prompt tokens the server served from its prefix cache ÷ prompt tokens (ok measured requests reporting cached_tokens).</summary>
+    public const string PrefixCacheHitFraction = "prefix_cache_hit_fraction";
+    /// <summary>Serving: prompt tokens the workload means to share (shared prefix, earlier turns) ÷ prompt tokens, over the same requests.</summary>
+    public const string PrefixCacheIntendedFraction = "prefix_cache_intended_fraction";
+    /// <summary>Serving: requests that had more than half of their unshared prompt served from the server's cache.</summary>
+    public const string PrefixCacheUnintendedRequests = "prefix_cache_unintended_requests";
 }

@@ -15,6 +15,7 @@ for tool in git cmake g++ npm; do
   command -v "$tool" >/dev/null 2>&1 || { echo "build-llama-server: $tool is missing; llama-server not built" >&2; exit 1; }
 done
 
+echo "build-llama-server: building llama-server $commit from $package (once; 12-20 min on 2 cores) into $cache" >&2
 work=$(mktemp -d "${TMPDIR:-/tmp}/siliconbench-llama.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 (cd "$work" && npm pack --silent "$package" >/dev/null)

@@ -25,6 +25,13 @@ public sealed class LlamaCppServingTests(LlamaCppServingTests.Server server) : I
     /// <summary>|TPOT − the server's predicted_per_token_ms|, median over a test's measured requests.</summary>
     private const double TpotAgreementMs = 0.05;
 
+    /// <summary>
+    /// The bound on a machine with more runnable work than cores (1-minute load average above the core count, as when
+    /// other builds share a CI VM): each token's delivery then waits for a core, by milliseconds, and the agreement
+    /// measures the machine rather than the method (seen: 0.05-0.06 ms at load 29 on 2 cores, 0.48 ms beside a browser).
+    /// </summary>
+    private const double TpotAgreementOverloadedMs = 0.25;
+
     private readonly CliHarness _cli = new();
     private readonly List<double> _tpotDifferences = [];
 
@@ -40,8 +47,12 @@ public sealed class LlamaCppServingTests(LlamaCppServingTests.Server server) : I
         var sorted = _tpotDifferences.Order().ToList();
         var median = sorted[sorted.Count / 2];
         var f = CultureInfo.InvariantCulture;
-        TestContext.Current.SendDiagnosticMessage($"|TPOT - llama.cpp predicted_per_token_ms| over {sorted.Count} requests: median {median.ToString("0.####", f)} ms, p90 {sorted[sorted.Count * 9 / 10].ToString("0.####", f)} ms");
-        Assert.True(median <= TpotAgreementMs, $"median |TPOT - server per-token time| = {median.ToString("0.####", f)} ms over {sorted.Count} requests");
+        var load = LoadAverage();
+        var overloaded = load > Environment.ProcessorCount;
+        var bound = overloaded ? TpotAgreementOverloadedMs : TpotAgreementMs;
+        var figures = $"median |TPOT - server per-token time| = {median.ToString("0.####", f)} ms over {sorted.Count} requests (p90 {sorted[sorted.Count * 9 / 10].ToString("0.####", f)} ms; load average {load.ToString("0.#", f)} on {Environment.ProcessorCount} cores, bound {bound} ms)";
+        TestContext.Current.SendDiagnosticMessage(figures);
+        Assert.True(median <= bound, figures);
     }
 
     private string[] Run(string runId, params string[] more)
@@ -105,6 +116,9 @@ public sealed class LlamaCppServingTests(LlamaCppServingTests.Server server) : I
         Assert.InRange(summary.Overall.Scalar(MetricIds.PrefixCacheHitFraction)!.Value, 0.02, summary.Overall.Scalar(MetricIds.PrefixCacheIntendedFraction)!.Value + 0.01);
         AssertTpotAgreesWithTheServer();
     }
+
+    private static double LoadAverage() =>
+        File.Exists("/proc/loadavg") && double.TryParse(File.ReadAllText("/proc/loadavg").Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var load) ? load : 0;
 
     /// <summary>The checks every run against the server must pass; returns the record.</summary>
     private RunRecord AssertServedAsTheServerSays(string runDirectory)

@@ -167,6 +167,8 @@ internal static class RunCommand
         ModelInfo modelInfo;
         RooflineInfo? roofline = null;
         var notes = new List<string>();
+        // Against a server, every repetition draws its prompts afresh (a salt the manifest keeps), so no prompt is one its prefix cache has seen.
+        var promptSalt = 0UL;
         try
         {
             if (serving)
@@ -199,7 +201,11 @@ internal static class RunCommand
                 if (!endpoint.HasApiKey)
                     notes.Add($"no API key in ${endpoint.Options.ApiKeyVariable}; requests were sent without one");
                 var backend = endpoint;
-                measure = (clock, _) => (writer, token) => Serve(env, args, profile, clock, backend, plan, null, writer, token);
+                measure = (clock, _) =>
+                {
+                    var salted = plan with { PromptSalt = promptSalt };
+                    return (writer, token) => Serve(env, args, profile, clock, backend, salted, null, writer, token);
+                };
             }
             else
             {
@@ -305,15 +311,18 @@ internal static class RunCommand
             }
             var runDir = RunDirOf(k);
             using var writer = k == 1 ? firstWriter : RunRecordWriter.Create(runDir);
+            if (serving)
+                promptSalt = ServingPlanner.NewPromptSalt();
             var clock = new MonotonicClock();
             var draft = new RunManifest
             {
                 RunId = args.Repeat == 1 ? runId : $"{runId}-r{k}",
                 StartedUtc = clock.StartedUtc,
+                Clock = clock.Describe(),
                 Tool = BuildInfo.Tool,
                 Host = host,
                 Accelerators = [.. samplers.SelectMany(x => x.Accelerators)],
-                Backend = backendInfo,
+                Backend = serving ? backendInfo with { Options = new SortedDictionary<string, string>(backendInfo.Options.ToDictionary(), StringComparer.Ordinal) { ["prompt_salt"] = promptSalt.ToString("x16", CultureInfo.InvariantCulture) } } : backendInfo,
                 Model = modelInfo,
                 Workload = workloadInfo,
                 Sensors = [.. samplers.SelectMany(x => x.Sensors)],

@@ -40,6 +40,8 @@ internal static class SummaryTable
             lines.Add(new Markup(Markup.Escape($"  {scope}: " + string.Join(", ", EnergyLine.Select(m => $"{m.Format(metrics.Scalar(m))} {m.Unit}")))));
         if (summary.Serving is { } serving)
             lines.Add(new Markup(Markup.Escape($"serving sweep: knee at {serving.KneePoint ?? "none reached"}, stable envelope up to {serving.StableEnvelopePoint ?? "—"}, most goodput at {serving.MaxGoodputPoint ?? "— (no SLO)"}, most throughput at {serving.MaxThroughputPoint ?? "—"} ({serving.KneeRule})")));
+        if (summary.Overall.Scalar(MetricCatalog.PrefixCacheHitFraction) is { } hit)
+            lines.Add(new Markup(Markup.Escape($"prefix cache: {MetricCatalog.PrefixCacheHitFraction.Format(hit)} of prompt tokens served from the server's cache; the workload shares {MetricCatalog.PrefixCacheIntendedFraction.Format(summary.Overall.Scalar(MetricCatalog.PrefixCacheIntendedFraction))}; requests cached beyond that: {MetricCatalog.PrefixCacheUnintendedRequests.Format(summary.Overall.Scalar(MetricCatalog.PrefixCacheUnintendedRequests))}")));
         if (summary.Cost is { } cost)
         {
             var figures = new[] { (MetricCatalog.UsdPerHour, cost.UsdPerHour), (MetricCatalog.UsdPerMillionOutputTokens, cost.UsdPerMillionOutputTokens), (MetricCatalog.OutputTokensPerUsd, cost.OutputTokensPerUsd) };

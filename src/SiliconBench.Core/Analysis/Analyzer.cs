@@ -131,7 +131,7 @@ public static class Analyzer
         var steps = record.Steps.Where(s => !s.Warmup && (point is null || s.Point == point)).ToList();
         return new TokenTotals(
             ok.Count,
-            ok.Sum(r => (long)r.InputTokens),
+            ok.Sum(r => (long)(r.InputTokens ?? 0)),
             ok.Sum(r => (long)r.OutputTokens),
             steps.Where(s => s.Phase == Phase.Prefill).Sum(s => (long)s.Tokens),
             steps.Where(s => s.Phase == Phase.Decode).Sum(s => (long)s.Tokens));
@@ -193,7 +193,7 @@ public static class Analyzer
         var seconds = window?.Seconds;
         var windowProblem = window is null ? "no measurement window (no measured request or step)" : seconds <= 0 ? "the measurement window has zero length" : null;
         var outputTokens = ok.Sum(r => (double)r.OutputTokens);
-        var totalTokens = ok.Sum(r => (double)r.InputTokens + r.OutputTokens);
+        var totalTokens = ok.Sum(r => (double)(r.InputTokens ?? 0) + r.OutputTokens);
         var rates = new (MetricDescriptor Metric, MetricDescriptor PerAccelerator, double Count)[]
         {
             (MetricCatalog.RequestsPerS, MetricCatalog.RequestsPerSPerAccelerator, ok.Count),

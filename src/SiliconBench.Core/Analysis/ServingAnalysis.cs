@@ -50,7 +50,10 @@ public static partial class ServingAnalysis
             var (max, mean) = QueueDepth(record.Requests.Where(r => !r.Warmup && r.Point == point.Point), window);
             point.Metrics.Set(MetricCatalog.QueueDepthMax, max);
             point.Metrics.Set(MetricCatalog.QueueDepthMean, mean);
+            SetPrefixCache(point.Metrics, record.Requests.Where(r => !r.Warmup && r.Point == point.Point));
         }
+        if (SetPrefixCache(summary.Overall, record.Requests.Where(r => !r.Warmup)) is { } cacheNote)
+            summary = summary with { Validity = summary.Validity with { Notes = [.. summary.Validity.Notes, cacheNote] } };
 
         // A knee needs a load sweep: two or more points named by their load (c<concurrency>, r<rate>).
         if (summary.Points.Count < 2 || !summary.Points.All(p => LoadPointId().IsMatch(p.Point)))
@@ -84,6 +87,43 @@ public static partial class ServingAnalysis
                     + $"the SLO envelope is the highest load where >= {SloAttainment:0%} of requests met every SLO",
             },
         };
+    }
+
+    /// <summary>
+    /// Prefix-cache use, where the server reports it (<c>cached_tokens</c>) for ok requests: the fraction of prompt
+    /// tokens it served from cache, the fraction the workload means to share (<see cref="RequestRecord.SharedTokens"/>),
+    /// and the requests served from cache beyond that: more than half of the prompt the workload did not share.
+    /// The half leaves room for what a server puts before every prompt (a BOS token, a chat template's opening) and
+    /// for unrelated prompts that happen to open with the same words, which the sharing cannot name; a prompt repeated
+    /// whole, from an earlier request or run, is far past it. Returns the validity note when there are such requests.
+    /// </summary>
+    internal static string? SetPrefixCache(MetricSet metrics, IEnumerable<RequestRecord> requests)
+    {
+        var reporting = requests.Where(r => r.Status == RequestStatus.Ok && r.CachedTokens is not null && r.InputTokens is > 0).ToList();
+        if (reporting.Count == 0)
+            return null;
+        double input = reporting.Sum(r => (long)r.InputTokens!.Value);
+        double cached = reporting.Sum(r => (long)r.CachedTokens!.Value);
+        double shared = reporting.Sum(r => (long)Math.Min(r.SharedTokens ?? 0, r.InputTokens!.Value));
+        var unintended = reporting.Count(IsUnintendedCacheHit);
+        metrics.Set(MetricCatalog.PrefixCacheHitFraction, cached / input);
+        metrics.Set(MetricCatalog.PrefixCacheIntendedFraction, shared / input);
+        metrics.Set(MetricCatalog.PrefixCacheUnintendedRequests, unintended);
+        if (unintended == 0)
+            return null;
+        var f = System.Globalization.CultureInfo.InvariantCulture;
+        return $"{MetricCatalog.PrefixCacheHitFraction.Id}: {unintended} of {reporting.Count} requests had more than half of the prompt the workload does not share served from the server's prefix cache "
+            + $"({(cached / input).ToString("0.###", f)} of prompt tokens cached, {(shared / input).ToString("0.###", f)} shared by the workload): their TTFT is not that of a prefill";
+    }
+
+    /// <summary>More than half of the tokens the workload did not mean to share came from the server's cache.</summary>
+    public static bool IsUnintendedCacheHit(RequestRecord request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.CachedTokens is not { } cached || request.InputTokens is not { } input)
+            return false;
+        var shared = Math.Min(request.SharedTokens ?? 0, input);
+        return 2L * (cached - shared) > input - shared;
     }
 
     private static string? ArgMax(Summary summary, MetricDescriptor metric) =>

@@ -159,6 +159,24 @@ public static class MetricCatalog
         Section = MetricSection.Serving,
         Definition = "Time-weighted mean number of requests submitted and waiting for their first token, over the point's window.",
     });
+    public static readonly MetricDescriptor PrefixCacheHitFraction = Add(new()
+    {
+        Id = "prefix_cache_hit_fraction", Label = "Prefix-cache hits", Short = "cache hit", Unit = "", Better = Better.Neither,
+        Section = MetricSection.Serving,
+        Definition = "Prompt tokens the server reports it served from its prefix cache (usage.prompt_tokens_details.cached_tokens) ÷ prompt tokens, over ok measured requests that report it. Null when the server reports no cached_tokens.",
+    });
+    public static readonly MetricDescriptor PrefixCacheIntendedFraction = Add(new()
+    {
+        Id = "prefix_cache_intended_fraction", Label = "Prompt shared by the workload", Short = "shared", Unit = "", Better = Better.Neither,
+        Section = MetricSection.Serving,
+        Definition = "Prompt tokens the workload means to share (its shared prefix, earlier turns of a conversation) ÷ prompt tokens, over the same requests as the cache-hit fraction.",
+    });
+    public static readonly MetricDescriptor PrefixCacheUnintendedRequests = Add(new()
+    {
+        Id = "prefix_cache_unintended_requests", Label = "Unintended cache hits", Short = "cache unint.", Unit = "requests", Better = Better.Lower, Style = NumberStyle.Integer,
+        Section = MetricSection.Serving,
+        Definition = "Requests with more than half of the prompt the workload does not share served from the server's cache: their TTFT is not that of a prefill. Any is a validity note.",
+    });
 
     // Energy, per sensor scope (never added across scopes).
     public static readonly MetricDescriptor EnergyJ = Add(new()

@@ -9,6 +9,8 @@ public sealed record RunManifest
     public required string RunId { get; init; }
     /// <summary>UTC wall time of t = 0 on the run clock.</summary>
     public required DateTimeOffset StartedUtc { get; init; }
+    /// <summary>The run clock's origin on the machine's monotonic clock, with UTC read around it; null in records made before it was kept.</summary>
+    public ClockInfo? Clock { get; init; }
     public bool Complete { get; init; }
     public string? IncompleteReason { get; init; }
     public required ToolInfo Tool { get; init; }
@@ -26,6 +28,20 @@ public sealed record RunManifest
     public IReadOnlyList<string> Notes { get; init; } = [];
     public RooflineInfo? Roofline { get; init; }
     public int Seed { get; init; }
+}
+
+/// <summary>
+/// Where t = 0 of the run clock lies: a timestamp of the machine's monotonic clock (on Linux CLOCK_MONOTONIC, which
+/// every process shares, so a server's own log on the same machine converts as (its timestamp − origin) ÷ rate), and
+/// the UTC wall time read just before and just after it.
+/// </summary>
+public sealed record ClockInfo
+{
+    public required string Source { get; init; }
+    public long OriginTimestamp { get; init; }
+    public long TimestampsPerSecond { get; init; }
+    public DateTimeOffset UtcBefore { get; init; }
+    public DateTimeOffset UtcAfter { get; init; }
 }
 
 public sealed record ToolInfo(string Name, string Version, string? Commit);

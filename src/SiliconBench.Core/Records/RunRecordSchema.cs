@@ -79,14 +79,32 @@ public sealed record RequestRecord
     public required string Point { get; init; }
     public int Repetition { get; init; }
     public bool Warmup { get; init; }
-    public int InputTokens { get; init; }
+    /// <summary>Prompt tokens as the engine or server counted them; null for a failed request the server never counted.</summary>
+    public int? InputTokens { get; init; }
     public int OutputTokens { get; init; }
+    /// <summary>Prompt tokens the server served from its prefix cache, as it reported them; written only when it did.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? CachedTokens { get; init; }
+    /// <summary>
+    /// Leading prompt tokens the workload means this request to share with earlier ones of the run (its shared
+    /// prefix, or the previous turn of its conversation); what a prefix cache may rightly serve. Written by serving runs.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? SharedTokens { get; init; }
     public double TSubmit { get; init; }
     public double? TFirst { get; init; }
     public double? TEnd { get; init; }
     public IReadOnlyList<Chunk> Chunks { get; init; } = [];
     public string Status { get; init; } = RequestStatus.Ok;
     public string? Error { get; init; }
+    /// <summary>Earlier attempts of this request (a reused connection closed before any response byte); written only when there were.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int Retries { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? RetryError { get; init; }
+    /// <summary>The server's own timings of the request (llama.cpp's <c>timings</c>), numbers as sent; written only when it sent them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyDictionary<string, double>? ServerTimings { get; init; }
 }
 
 /// <summary>One line of <c>steps.jsonl</c> (engine mode): a timed prefill or decode step of a batch.</summary>

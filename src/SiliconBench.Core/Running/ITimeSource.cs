@@ -19,9 +19,33 @@ public interface ITimeSource
 /// </remarks>
 public sealed class MonotonicClock : ITimeSource
 {
-    private readonly long _origin = Stopwatch.GetTimestamp();
+    private readonly long _origin;
 
-    public DateTimeOffset StartedUtc { get; } = DateTimeOffset.UtcNow;
+    public MonotonicClock()
+    {
+        // UTC read on both sides of the origin: the wall time of t = 0 is known to within their difference (tens of µs).
+        UtcBefore = DateTimeOffset.UtcNow;
+        _origin = Stopwatch.GetTimestamp();
+        UtcAfter = DateTimeOffset.UtcNow;
+        StartedUtc = UtcBefore + ((UtcAfter - UtcBefore) / 2);
+    }
+
+    /// <summary>UTC wall time of t = 0: the midpoint of <see cref="UtcBefore"/> and <see cref="UtcAfter"/>.</summary>
+    public DateTimeOffset StartedUtc { get; }
+
+    public DateTimeOffset UtcBefore { get; }
+
+    public DateTimeOffset UtcAfter { get; }
+
+    /// <summary>The origin as the manifest records it, so another process's monotonic timestamps (a server's log) can be put on this clock.</summary>
+    public Records.ClockInfo Describe() => new()
+    {
+        Source = OperatingSystem.IsLinux() ? "CLOCK_MONOTONIC" : "Stopwatch",
+        OriginTimestamp = _origin,
+        TimestampsPerSecond = Stopwatch.Frequency,
+        UtcBefore = UtcBefore,
+        UtcAfter = UtcAfter,
+    };
 
     public double Now => ToRunSeconds(Stopwatch.GetTimestamp());
 

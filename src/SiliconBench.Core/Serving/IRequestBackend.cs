@@ -43,6 +43,14 @@ public sealed record RequestOutcome
     public int? InputTokens { get; init; }
     /// <summary>Output tokens actually produced: the server's count when it gave one, else the tokens seen in chunks.</summary>
     public int OutputTokens { get; init; }
+    /// <summary>Prompt tokens the server served from its prefix cache (<c>usage.prompt_tokens_details.cached_tokens</c>); null when it did not say.</summary>
+    public int? CachedTokens { get; init; }
+    /// <summary>The server's own timings of the request, where it reports them (llama.cpp's <c>timings</c>).</summary>
+    public IReadOnlyDictionary<string, double>? ServerTimings { get; init; }
+    /// <summary>Attempts before the one recorded: 1 when a reused connection closed before any response byte and the request went again on a fresh one.</summary>
+    public int Retries { get; init; }
+    /// <summary>Why the earlier attempt failed, when there was one.</summary>
+    public string? RetryError { get; init; }
     public string Status { get; init; } = RequestStatus.Ok;
     public string? Error { get; init; }
 

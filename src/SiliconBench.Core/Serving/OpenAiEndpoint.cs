@@ -34,6 +34,7 @@ public sealed class OpenAiEndpoint : IRequestBackend, IDisposable
     private readonly HttpClient _http;
     private readonly string? _apiKey;
     private readonly Uri _uri;
+    private HttpClient? _fresh;
 
     /// <summary>Creates the endpoint; the API key is read once from the environment variable the options name.</summary>
     public OpenAiEndpoint(OpenAiEndpointOptions options, HttpMessageHandler? handler = null)
@@ -68,8 +69,10 @@ public sealed class OpenAiEndpoint : IRequestBackend, IDisposable
             AutomaticDecompression = DecompressionMethods.None,
             UseCookies = false,
         };
-        if (options.UnixSocketPath is { } path)
-            handler.ConnectCallback = (_, cancel) => ConnectUnixAsync(path, cancel);
+        // Every connection is tracked, so a request knows whether its connection was a reused one (retry on close).
+        handler.ConnectCallback = options.UnixSocketPath is { } path
+            ? async (_, cancel) => new TrackedConnectionStream(await ConnectUnixAsync(path, cancel).ConfigureAwait(false))
+            : (context, cancel) => TrackedConnectionStream.ConnectTcpAsync(context.DnsEndPoint, cancel);
         return handler;
     }
 
@@ -98,15 +101,57 @@ public sealed class OpenAiEndpoint : IRequestBackend, IDisposable
         Options = _options.Describe(),
     };
 
+    /// <summary>
+    /// Sends the request; when it fails before any response byte on a connection that had carried an earlier request
+    /// (the server closed it while it sat in the pool: llama.cpp's server closes after every stream though it announces
+    /// keep-alive), sends it once more on a fresh connection and records that it did. Never after a response byte:
+    /// then the server has seen the request, and a second one would be a second load on it.
+    /// </summary>
     public async Task<RequestOutcome> SendAsync(ServingRequest request, ITimeSource clock, CancellationToken cancel)
     {
         var body = BuildBody(request);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         timeout.CancelAfter(_options.RequestTimeout);
-        var chunks = new List<Chunk>(request.OutputTokens + 1);
-        int? promptTokens = null, completionTokens = null;
-        var tokensSeen = 0;
         var tSubmit = clock.Now;
+        var first = await SendOnceAsync(_http, body, request.OutputTokens, clock, tSubmit, timeout, cancel).ConfigureAwait(false);
+        if (!first.RetryOnFreshConnection)
+            return first.Outcome;
+        var second = await SendOnceAsync(FreshConnectionClient, body, request.OutputTokens, clock, tSubmit, timeout, cancel).ConfigureAwait(false);
+        return second.Outcome with { Retries = 1, RetryError = first.Outcome.Error };
+    }
+
+    /// <summary>A client whose every request opens its own connection, for the one retry.</summary>
+    private HttpClient FreshConnectionClient
+    {
+        get
+        {
+            if (_fresh is { } existing)
+                return existing;
+            var handler = CreateHandler(_options);
+            handler.PooledConnectionLifetime = TimeSpan.Zero;
+            var client = new HttpClient(handler, disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+            if (Interlocked.CompareExchange(ref _fresh, client, null) is { } raced)
+            {
+                client.Dispose();
+                return raced;
+            }
+            return client;
+        }
+    }
+
+    private readonly record struct Attempt(RequestOutcome Outcome, bool RetryOnFreshConnection = false);
+
+    private async Task<Attempt> SendOnceAsync(HttpClient http, byte[] body, int outputTokens, ITimeSource clock, double tSubmit,
+        CancellationTokenSource timeout, CancellationToken cancel)
+    {
+        var chunks = new List<Chunk>(outputTokens + 1);
+        int? promptTokens = null, completionTokens = null, cachedTokens = null;
+        IReadOnlyDictionary<string, double>? timings = null;
+        var tokensSeen = 0;
+        var headersReceived = false;
+        // The connection that carries this attempt learns it from the async flow (HTTP/1.1; see RequestAttempt).
+        var attempt = new RequestAttempt();
+        RequestAttempt.Current = attempt;
         try
         {
             using var message = new HttpRequestMessage(HttpMethod.Post, _uri)
@@ -120,7 +165,8 @@ public sealed class OpenAiEndpoint : IRequestBackend, IDisposable
             if (_apiKey is not null)
                 message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
 
-            using var response = await _http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, timeout.Token).ConfigureAwait(false);
+            headersReceived = true;
             if (!response.IsSuccessStatusCode)
             {
                 var excerpt = await ReadExcerptAsync(response.Content, timeout.Token).ConfigureAwait(false);
@@ -135,10 +181,7 @@ public sealed class OpenAiEndpoint : IRequestBackend, IDisposable
                 {
                     var data = sse.Data.Span;
                     if (OpenAiStreamEvent.IsDone(data))
-                    {
-                        var output = completionTokens ?? tokensSeen;
-                        return new RequestOutcome { TSubmit = tSubmit, Chunks = chunks, InputTokens = promptTokens, OutputTokens = output };
-                    }
+                        return new Attempt(Outcome(RequestStatus.Ok, null));
                     var e = OpenAiStreamEvent.Parse(data);
                     if (e.Error is { } serverError)
                         return Failed(RequestStatus.Error, $"the server reported an error in the stream: {serverError}");
@@ -153,6 +196,8 @@ public sealed class OpenAiEndpoint : IRequestBackend, IDisposable
                     }
                     promptTokens = e.PromptTokens ?? promptTokens;
                     completionTokens = e.CompletionTokens ?? completionTokens;
+                    cachedTokens = e.CachedTokens ?? cachedTokens;
+                    timings = e.Timings ?? timings;
                 }
                 var tail = sse.TrailingBytes > 0 ? $" ({sse.TrailingBytes} bytes of an unfinished event)" : "";
                 return Failed(RequestStatus.Error, $"the stream ended before [DONE] after {tokensSeen} tokens{tail}");
@@ -166,24 +211,14 @@ public sealed class OpenAiEndpoint : IRequestBackend, IDisposable
         {
             return Failed(RequestStatus.Timeout, $"no complete response within {_options.RequestTimeout.TotalSeconds:0.###} s");
         }
-        catch (HttpRequestException e)
+        catch (HttpRequestException e) when (e.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError && !headersReceived && attempt.BytesReceived == 0 && !attempt.Bound)
         {
-            var what = e.HttpRequestError switch
-            {
-                HttpRequestError.ConnectionError => "connection failed",
-                HttpRequestError.ResponseEnded => "the stream was cut",
-                HttpRequestError.NameResolutionError => "host name not resolved",
-                _ => "HTTP failure",
-            };
+            var what = e.HttpRequestError == HttpRequestError.NameResolutionError ? "host name not resolved" : "connection failed";
             return Failed(RequestStatus.Error, $"{what}: {Describe(e)}");
         }
-        catch (HttpIOException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
-            return Failed(RequestStatus.Error, $"the stream was cut: {e.Message}");
-        }
-        catch (IOException e)
-        {
-            return Failed(RequestStatus.Error, $"the stream was cut: {Describe(e)}");
+            return Cut(e);
         }
         catch (JsonException e)
         {
@@ -193,15 +228,36 @@ public sealed class OpenAiEndpoint : IRequestBackend, IDisposable
         {
             return Failed(RequestStatus.Error, $"malformed event stream: {e.Message}");
         }
+        finally
+        {
+            RequestAttempt.Current = null;
+        }
 
-        RequestOutcome Failed(string status, string error) => new()
+        // The connection ended under the request: before any response byte (retried once when the connection was a
+        // reused one), before the headers were complete, or after the stream began.
+        Attempt Cut(Exception e)
+        {
+            if (headersReceived)
+                return Failed(RequestStatus.Error, $"the stream was cut after {tokensSeen} tokens: {Describe(e)}");
+            if (attempt.BytesReceived > 0)
+                return Failed(RequestStatus.Error, $"the connection closed during the response headers: {Describe(e)}");
+            if (attempt.ConnectionReused)
+                return Failed(RequestStatus.Error, $"the connection closed before a response (a reused connection, closed by the server while idle): {Describe(e)}") with { RetryOnFreshConnection = true };
+            return Failed(RequestStatus.Error, $"the connection closed before a response: {Describe(e)}");
+        }
+
+        Attempt Failed(string status, string error) => new(Outcome(status, Redact(error)));
+
+        RequestOutcome Outcome(string status, string? error) => new()
         {
             TSubmit = tSubmit,
             Chunks = chunks,
             InputTokens = promptTokens,
             OutputTokens = completionTokens ?? tokensSeen,
+            CachedTokens = cachedTokens,
+            ServerTimings = timings,
             Status = status,
-            Error = Redact(error),
+            Error = error,
         };
     }
 
@@ -305,5 +361,9 @@ public sealed class OpenAiEndpoint : IRequestBackend, IDisposable
         return sb.ToString();
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose()
+    {
+        _http.Dispose();
+        _fresh?.Dispose();
+    }
 }

@@ -4,10 +4,12 @@ namespace SiliconBench.Serving;
 
 /// <summary>
 /// What one streamed OpenAI event says, read with <see cref="Utf8JsonReader"/> without materializing text:
-/// how many choices carried a non-empty piece of text, the usage counts if present, and an error if the server
-/// reported one inside the stream.
+/// how many choices carried a non-empty piece of text, the usage counts if present (with the prompt tokens the server
+/// took from its prefix cache, <c>usage.prompt_tokens_details.cached_tokens</c>), an error if the server reported one
+/// inside the stream, and the server's own timings of the request where it sends them (llama.cpp's <c>timings</c>).
 /// </summary>
-public readonly record struct OpenAiStreamEvent(int Pieces, int? PromptTokens, int? CompletionTokens, string? Error)
+public readonly record struct OpenAiStreamEvent(int Pieces, int? PromptTokens, int? CompletionTokens, string? Error,
+    int? CachedTokens = null, IReadOnlyDictionary<string, double>? Timings = null)
 {
     /// <summary>True for the <c>[DONE]</c> sentinel that ends an OpenAI stream.</summary>
     public static bool IsDone(ReadOnlySpan<byte> data) => data.SequenceEqual("[DONE]"u8);
@@ -19,7 +21,8 @@ public readonly record struct OpenAiStreamEvent(int Pieces, int? PromptTokens, i
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             throw new JsonException("an event's data is not a JSON object");
         var pieces = 0;
-        int? prompt = null, completion = null;
+        int? prompt = null, completion = null, cached = null;
+        Dictionary<string, double>? timings = null;
         string? error = null;
         var isErrorObject = false;
         string? message = null;
@@ -42,9 +45,14 @@ public readonly record struct OpenAiStreamEvent(int Pieces, int? PromptTokens, i
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.StartObject)
-                    ReadUsage(ref reader, ref prompt, ref completion);
+                    ReadUsage(ref reader, ref prompt, ref completion, ref cached);
                 else
                     reader.Skip();
+            }
+            else if (reader.ValueTextEquals("timings"u8))
+            {
+                reader.Read();
+                timings = ReadNumbers(ref reader);
             }
             else if (reader.ValueTextEquals("error"u8))
             {
@@ -72,7 +80,7 @@ public readonly record struct OpenAiStreamEvent(int Pieces, int? PromptTokens, i
             throw new JsonException("an event's JSON object is not closed");
         if (error is null && isErrorObject)
             error = message ?? "the server sent an error object";
-        return new OpenAiStreamEvent(pieces, prompt, completion, error);
+        return new OpenAiStreamEvent(pieces, prompt, completion, error, cached, timings);
     }
 
     // A choice counts once when its text (completions) or delta content / reasoning (chat) is non-empty: one
@@ -127,10 +135,31 @@ public readonly record struct OpenAiStreamEvent(int Pieces, int? PromptTokens, i
         return false;
     }
 
-    private static void ReadUsage(ref Utf8JsonReader reader, ref int? prompt, ref int? completion)
+    private static void ReadUsage(ref Utf8JsonReader reader, ref int? prompt, ref int? completion, ref int? cached)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
+            if (reader.ValueTextEquals("prompt_tokens_details"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var isCached = reader.ValueTextEquals("cached_tokens"u8);
+                        reader.Read();
+                        if (isCached && reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var c))
+                            cached = c;
+                        else
+                            reader.Skip();
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+                continue;
+            }
             var isPrompt = reader.ValueTextEquals("prompt_tokens"u8);
             var isCompletion = reader.ValueTextEquals("completion_tokens"u8);
             reader.Read();
@@ -146,6 +175,27 @@ public readonly record struct OpenAiStreamEvent(int Pieces, int? PromptTokens, i
                 reader.Skip();
             }
         }
+    }
+
+    /// <summary>The numeric members of an object, in the server's order; anything else in it is skipped.</summary>
+    private static Dictionary<string, double>? ReadNumbers(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+        var numbers = new Dictionary<string, double>(StringComparer.Ordinal);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var value) && double.IsFinite(value))
+                numbers[name] = value;
+            else
+                reader.Skip();
+        }
+        return numbers;
     }
 
     private static string ReadError(ref Utf8JsonReader reader)

@@ -79,14 +79,19 @@ public sealed record ServingPoint
     }
 }
 
-/// <summary>Which request the generator is about to send: its point, its index within the point (or warm-up) and whether it is warm-up.</summary>
-public readonly record struct RequestSlot(string Point, int Index, bool Warmup);
+/// <summary>
+/// Which request the generator is about to send: its point, its index within the point (or warm-up), whether it is
+/// warm-up, and the plan's prompt salt (0: none).
+/// </summary>
+public readonly record struct RequestSlot(string Point, int Index, bool Warmup, ulong Salt = 0);
 
 /// <summary>The lengths (and optionally the prompt) of one request, as the workload planner chose them.</summary>
 public sealed record ServingRequestSpec(int InputTokens, int OutputTokens)
 {
     public IReadOnlyList<int>? PromptTokenIds { get; init; }
     public string? PromptText { get; init; }
+    /// <summary>Leading prompt tokens the workload means to share with earlier requests (shared prefix, previous turn); null when not planned.</summary>
+    public int? SharedTokens { get; init; }
 }
 
 /// <summary>
@@ -120,4 +125,9 @@ public sealed record ServingPlan
     public int? WarmupConcurrency { get; init; }
     public ErrorBudget ErrorBudget { get; init; } = ErrorBudget.Default;
     public int Seed { get; init; }
+    /// <summary>
+    /// Mixed into every prompt (<see cref="RequestSlot.Salt"/>): a run against a server sets a fresh one per run and
+    /// repetition, so no prompt is one the server's prefix cache saw before; 0 keeps prompts a function of the seed.
+    /// </summary>
+    public ulong PromptSalt { get; init; }
 }

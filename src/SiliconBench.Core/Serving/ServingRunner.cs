@@ -47,7 +47,7 @@ public sealed class ServingRunner
             if (plan.WarmupRequests > 0 && plan.Points.Count > 0)
             {
                 var first = plan.Points[0];
-                var concurrency = plan.WarmupConcurrency ?? (first.Kind == LoadKind.ClosedLoop ? first.Concurrency : 1);
+                var concurrency = plan.WarmupConcurrency ?? plan.Points.Where(p => p.Kind == LoadKind.ClosedLoop).Select(p => p.Concurrency).DefaultIfEmpty(1).Max();
                 var warmup = first with { Kind = LoadKind.ClosedLoop, Concurrency = Math.Max(1, concurrency), RequestCount = plan.WarmupRequests, DurationSeconds = null, RampUpSeconds = 0 };
                 _observer?.PointStarted(first, warmup: true, 0, plan.Points.Count);
                 var span = await run.RunPointAsync(warmup, isWarmup: true).ConfigureAwait(false);
@@ -222,7 +222,7 @@ public sealed class ServingRunner
                 var arrival = trace[index % trace.Count];
                 return new ServingRequestSpec(arrival.InputTokens, arrival.OutputTokens);
             }
-            return _plan.Requests(new RequestSlot(point.Id, index, isWarmup));
+            return _plan.Requests(new RequestSlot(point.Id, index, isWarmup, _plan.PromptSalt));
         }
 
         /// <summary>False when the run was stopped while waiting.</summary>
@@ -270,6 +270,8 @@ public sealed class ServingRunner
                     Error = $"backend failed: {e.Message}",
                 };
             }
+            // A failed request keeps only what the server counted: the planned length of a prompt it never took is not a measurement.
+            var inputTokens = outcome.InputTokens ?? (outcome.Status == RequestStatus.Ok ? request.InputTokens : null);
             var error = outcome.Error;
             if (outcome.Status == RequestStatus.Cancelled)
             {
@@ -281,14 +283,19 @@ public sealed class ServingRunner
                 Id = id,
                 Point = point.Id,
                 Warmup = isWarmup,
-                InputTokens = outcome.InputTokens ?? request.InputTokens,
+                InputTokens = inputTokens,
                 OutputTokens = outcome.OutputTokens,
+                CachedTokens = outcome.CachedTokens,
+                SharedTokens = spec.SharedTokens,
                 TSubmit = outcome.TSubmit,
                 TFirst = outcome.TFirst,
                 TEnd = outcome.TEnd,
                 Chunks = outcome.Chunks,
                 Status = outcome.Status,
                 Error = error,
+                Retries = outcome.Retries,
+                RetryError = outcome.RetryError,
+                ServerTimings = outcome.ServerTimings,
             };
             span.Add(record.TSubmit, Analysis.RequestTiming.Completion(record));
             _records.Writer.TryWrite(record);

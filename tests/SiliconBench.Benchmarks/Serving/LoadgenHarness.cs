@@ -341,7 +341,8 @@ internal static class LoadgenHarness
                 }
                 if (record.TEnd is { } end)
                     AddClipped(clientSpans, record.TSubmit, end, windowStart, windowEnd);
-                if (!sendsByKey.TryGetValue(record.InputTokens, out var sends))
+                // A failed request carries no server count, so no key.
+                if (record.InputTokens is not { } key || !sendsByKey.TryGetValue(key, out var sends))
                     continue;
                 var chunks = record.Chunks;
                 for (var j = 0; j < chunks.Count && j < sends.Length; j++)

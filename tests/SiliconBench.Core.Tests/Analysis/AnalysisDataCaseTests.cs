@@ -18,7 +18,7 @@ public sealed class AnalysisDataCaseTests
     public void Every_required_case_is_present()
     {
         var cases = Cases().Select(row => row.Data).Order(StringComparer.Ordinal);
-        Assert.Equal(["engine-roofline", "failed-requests", "goodput-slo", "percentiles", "tpot-itl", "warmup-window"], cases);
+        Assert.Equal(["engine-roofline", "failed-requests", "goodput-slo", "percentiles", "prefix-cache", "tpot-itl", "warmup-window"], cases);
     }
 
     [Theory]

@@ -89,4 +89,53 @@ public sealed class ServingPlannerTests
             return new RenderedPrompt([.. pieces.ToArray().Select(p => 1000 + p)], new string([.. pieces.ToArray().Select(p => (char)('a' + p))]));
         }
     }
+
+    [Fact]
+    public void A_salt_draws_every_prompts_words_and_the_shared_prefix_afresh_keeping_lengths_and_no_salt_keeps_them_a_function_of_the_seed()
+    {
+        var profile = Agentic();
+        var plan = ServingPlanner.Plan(profile, vocabSize: 512);
+        var point = plan.Points[0].Id;
+        int[] Ids(ulong salt, int index) => [.. plan.Requests(new RequestSlot(point, index, false, salt)).PromptTokenIds!];
+        var shared = profile.SharedPrefixTokens;
+
+        Assert.Equal(Ids(0, 0), Ids(0, 0));
+        Assert.Equal(Ids(7, 0), Ids(7, 0));
+        Assert.NotEqual(Ids(7, 0).Take(shared), Ids(8, 0).Take(shared));
+        Assert.NotEqual(Ids(0, 0).Take(shared), Ids(7, 0).Take(shared));
+        // Only the words change: lengths stay the seed's, so runs and repetitions offer the same work.
+        Assert.All(Enumerable.Range(0, 8), i => Assert.Equal(Ids(0, i).Length, Ids(7, i).Length));
+        // Within one salt the requests still share the prefix the workload asks for.
+        Assert.Equal(Ids(7, 0).Take(shared), Ids(7, profile.Turns).Take(shared));
+        Assert.NotEqual(0UL, ServingPlanner.NewPromptSalt());
+        Assert.NotEqual(ServingPlanner.NewPromptSalt(), ServingPlanner.NewPromptSalt());
+    }
+
+    [Fact]
+    public void Each_request_names_what_it_shares_the_prefix_on_a_first_turn_and_the_previous_prompt_after()
+    {
+        var profile = Agentic();
+        Assert.True(profile.Turns > 1, "the agentic smoke profile has several turns");
+        var plan = ServingPlanner.Plan(profile, vocabSize: 512);
+        var point = plan.Points[0].Id;
+        var turns = Enumerable.Range(0, profile.Turns).Select(t => plan.Requests(new RequestSlot(point, t, false, 3))).ToList();
+
+        Assert.Equal(Math.Min(profile.SharedPrefixTokens, turns[0].InputTokens), turns[0].SharedTokens);
+        for (var t = 1; t < turns.Count; t++)
+        {
+            Assert.Equal(turns[t - 1].InputTokens, turns[t].SharedTokens);
+            Assert.Equal(turns[t - 1].PromptTokenIds, turns[t].PromptTokenIds!.Take(turns[t - 1].InputTokens));
+        }
+    }
+
+    [Fact]
+    public void Warm_up_opens_the_sweeps_highest_concurrency_and_sends_two_requests_on_each()
+    {
+        var profile = Agentic() with { Arrival = new ArrivalProcess { Kind = ArrivalKind.ClosedLoop, Concurrency = [1, 4, 2] }, WarmupRepetitions = 1 };
+
+        var plan = ServingPlanner.Plan(profile, vocabSize: 512);
+
+        Assert.Equal(4, plan.WarmupConcurrency);
+        Assert.Equal(8, plan.WarmupRequests);
+    }
 }

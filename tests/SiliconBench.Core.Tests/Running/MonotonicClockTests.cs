@@ -28,4 +28,21 @@ public class MonotonicClockTests
         Assert.Equal(1.5, clock.ToRunSeconds(clock.OriginTimestamp + (long)(1.5 * Stopwatch.Frequency)), 7);
         Assert.True(clock.ToRunSeconds(clock.OriginTimestamp - Stopwatch.Frequency) < 0);
     }
+
+    [Fact]
+    public void The_manifest_gets_the_origin_with_the_utc_time_read_on_both_sides_of_it()
+    {
+        var utcBefore = DateTimeOffset.UtcNow;
+        var clock = new MonotonicClock();
+        var utcAfter = DateTimeOffset.UtcNow;
+
+        var info = clock.Describe();
+
+        Assert.Equal(clock.OriginTimestamp, info.OriginTimestamp);
+        Assert.Equal(Stopwatch.Frequency, info.TimestampsPerSecond);
+        Assert.Equal(OperatingSystem.IsLinux() ? "CLOCK_MONOTONIC" : "Stopwatch", info.Source);
+        Assert.InRange(info.UtcBefore, utcBefore, info.UtcAfter);
+        Assert.InRange(info.UtcAfter, info.UtcBefore, utcAfter);
+        Assert.InRange(clock.StartedUtc, info.UtcBefore, info.UtcAfter);
+    }
 }

@@ -247,4 +247,47 @@ public class ServingRunnerTests
         Assert.Equal(line, e.Line);
         Assert.Equal(field, e.Field);
     }
+
+    [Fact]
+    public async Task A_retried_request_says_so_and_a_failed_one_keeps_no_planned_prompt_length()
+    {
+        // r-1 on connection 0; r-2 on connection 0 again, closed before a response, retried on 1; r-3 cut on 2.
+        await using var server = new ConnectionScriptServer((connection, request) => (connection, request) switch
+        {
+            (0, 1) => ConnectionAction.CloseBeforeResponse,
+            (2, _) => ConnectionAction.CloseMidStream,
+            _ => ConnectionAction.Respond,
+        });
+        using var endpoint = Endpoint(server.BaseUrl);
+        using var dir = new TestRunDirectory();
+        var plan = Plan(ServingPoint.Closed(1, requests: 3)) with { ErrorBudget = ErrorBudget.Unlimited };
+
+        var (_, record) = await Run(endpoint, plan, dir, Cancel);
+
+        var byId = record.Requests.ToDictionary(r => r.Id);
+        Assert.Equal((RequestStatus.Ok, 0, ConnectionScriptServer.PromptTokens), (byId["r-000001"].Status, byId["r-000001"].Retries, byId["r-000001"].InputTokens));
+        Assert.Equal((RequestStatus.Ok, 1), (byId["r-000002"].Status, byId["r-000002"].Retries));
+        Assert.StartsWith("the connection closed before a response (a reused connection", byId["r-000002"].RetryError, StringComparison.Ordinal);
+        Assert.Equal(RequestStatus.Error, byId["r-000003"].Status);
+        Assert.StartsWith("the stream was cut after 2 tokens", byId["r-000003"].Error, StringComparison.Ordinal);
+        Assert.Null(byId["r-000003"].InputTokens);
+        Assert.Equal(2, byId["r-000003"].OutputTokens);
+    }
+
+    [Fact]
+    public async Task Warm_up_runs_at_the_highest_closed_loop_concurrency_of_the_sweep()
+    {
+        await using var server = await ScriptedSseServer.StartAsync();
+        server.TokenDelay = TimeSpan.FromMilliseconds(5);
+        using var endpoint = Endpoint(server.BaseUrl);
+        using var dir = new TestRunDirectory();
+        var plan = Plan(ServingPoint.Closed(1, requests: 2), ServingPoint.Closed(3, requests: 3)) with { WarmupRequests = 6 };
+
+        var (_, record) = await Run(endpoint, plan, dir, Cancel);
+
+        var warmup = record.Requests.Where(r => r.Warmup).ToList();
+        Assert.Equal(6, warmup.Count);
+        var mostAtOnce = warmup.Max(a => warmup.Count(b => b.TSubmit <= a.TSubmit && RequestTiming.Completion(b) > a.TSubmit));
+        Assert.Equal(3, mostAtOnce);
+    }
 }

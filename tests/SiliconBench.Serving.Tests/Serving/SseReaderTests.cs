@@ -164,6 +164,11 @@ public class SseReaderTests
         var usage = OpenAiStreamEvent.Parse("""{"choices":[],"usage":{"prompt_tokens":5,"total_tokens":12,"completion_tokens":7}}"""u8);
         Assert.Equal(new OpenAiStreamEvent(0, 5, 7, null), usage);
         Assert.Equal("boom", OpenAiStreamEvent.Parse("""{"error":{"message":"boom","code":500}}"""u8).Error);
+        // llama.cpp's last event: the prefix-cache count in the usage, and its own timings beside it.
+        var last = OpenAiStreamEvent.Parse("""{"choices":[],"usage":{"completion_tokens":5,"prompt_tokens":9,"prompt_tokens_details":{"cached_tokens":4,"audio_tokens":0}},"timings":{"cache_n":4,"prompt_n":5,"predicted_per_token_ms":0.29875,"note":"x"}}"""u8);
+        Assert.Equal((9, 5, 4), (last.PromptTokens, last.CompletionTokens, last.CachedTokens));
+        Assert.Equal(new Dictionary<string, double> { ["cache_n"] = 4, ["prompt_n"] = 5, ["predicted_per_token_ms"] = 0.29875 }, last.Timings);
+        Assert.Null(usage.CachedTokens);
         Assert.Equal("bad", OpenAiStreamEvent.Parse("""{"object":"error","message":"bad"}"""u8).Error);
         Assert.True(OpenAiStreamEvent.IsDone("[DONE]"u8));
         Assert.ThrowsAny<System.Text.Json.JsonException>(() => OpenAiStreamEvent.Parse("""{"choices":[{"text":"x"""u8));

@@ -183,9 +183,10 @@ public sealed class WorkerEngineTests : IDisposable
     {
         Assert.SkipWhen(FakeWorker.Python is null, "no python3 on PATH to run the fake worker");
 
-        var e = Assert.Throws<EngineFailureException>(() => Create("slow-start", startupTimeoutS: 1));
+        // 5 s, not 1: the fake must get as far as its start-up line, and a loaded machine takes over a second to start Python.
+        var e = Assert.Throws<EngineFailureException>(() => Create("slow-start", startupTimeoutS: 5));
 
-        Assert.Contains("no answer to 'hello' within 1 s", e.Message);
+        Assert.Contains("no answer to 'hello' within 5 s", e.Message);
         Assert.Contains("fake worker starting (slow-start)", e.Message);
     }
 

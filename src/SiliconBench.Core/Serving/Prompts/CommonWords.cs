@@ -1,12 +1,13 @@
-namespace SiliconBench.Tokenizers;
+namespace SiliconBench.Serving.Prompts;
 
 /// <summary>
 /// Everyday lowercase English words: the candidates for prompt pieces. Almost every LLM vocabulary holds most of
-/// them as single tokens (with and without a leading space); the prompt vocabulary keeps only those that are.
+/// them as single tokens (with and without a leading space); a tokenizer's prompt vocabulary keeps only those that are,
+/// and the vocabulary of the synthetic models is built from them.
 /// </summary>
-internal static class CommonWords
+public static class CommonWords
 {
-    public static readonly string[] All =
+    public static IReadOnlyList<string> All { get; } =
     [
         "the", "of", "and", "to", "in", "is", "that", "for", "it", "as", "was", "with", "be", "by", "on", "not", "he",
         "this", "are", "or", "his", "from", "at", "which", "but", "have", "an", "had", "they", "you", "were", "their",

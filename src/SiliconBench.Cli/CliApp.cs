@@ -82,5 +82,6 @@ public static class CliApp
             GateCommand.Create(env),
             ProjectCommand.Create(env),
             ProbeCommand.Create(env),
+            CampaignCommand.Create(env),
         };
 }

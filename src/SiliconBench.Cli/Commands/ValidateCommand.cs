@@ -1,4 +1,5 @@
 using System.CommandLine;
+using SiliconBench.Campaigns;
 using SiliconBench.Catalog;
 using SiliconBench.Cli.Hosting;
 using SiliconBench.Costs;
@@ -21,7 +22,7 @@ internal static class ValidateCommand
     public static Command Create(CliEnvironment env)
     {
         var files = new Argument<string[]>("FILE") { Description = "Workload files (YAML) or built-in workload names.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("validate", "Check workload, cost sheet, gate policy and silicon catalog files; exit 2 naming file, line and field of the first problem in each.") { files };
+        var command = new Command("validate", "Check workload, cost sheet, gate policy, campaign and silicon catalog files; exit 2 naming file, line and field of the first problem in each.") { files };
         command.SetAction(parse =>
         {
             var failed = 0;
@@ -56,6 +57,13 @@ internal static class ValidateCommand
         {
             var policy = PolicyLoader.Parse(source.Text, source.DisplayName);
             return $"gate policy '{policy.Name}'";
+        }
+        if (keys.Contains("systems") && keys.Contains("matrix"))
+        {
+            var campaign = source.BaseDirectory is null
+                ? throw new InputException(source.DisplayName, null, null, "a campaign is checked from its file (its paths are relative to it)")
+                : CampaignLoader.Load(source.DisplayName, WorkloadSource.Builtin, [.. EngineRegistry.Catalog.All.Select(f => f.Id)]);
+            return $"campaign '{campaign.Name}' ({CampaignPlanner.Plan(campaign).Tasks.Count} tasks on {campaign.Systems.Count} systems)";
         }
         if (keys.Contains("accelerators") && keys.Contains("sources"))
         {

@@ -88,7 +88,7 @@ public static partial class CampaignLoader
             File = source,
             ContentSha256 = CostSheetLoader.Sha256Hex(text),
             Storage = storage,
-            Tool = root["tool"] is { } t ? Tool(y, t.Value) : ["siliconbench"],
+            Tool = root["tool"] is { } t ? Tool(y, t.Value, baseDirectory) : ["siliconbench"],
             Workloads = [.. workloads.Select(w => w.Entry)],
             Profiles = profiles,
             Models = models,
@@ -181,11 +181,15 @@ public static partial class CampaignLoader
         return result;
     }
 
-    private static IReadOnlyList<string> Tool(YamlFields y, YNode node)
+    /// <summary>The command nodes run; a relative path in its first word (one with a '/') is made absolute from the campaign's folder.</summary>
+    private static IReadOnlyList<string> Tool(YamlFields y, YNode node, string baseDirectory)
     {
-        if (node.Node is YamlDotNet.RepresentationModel.YamlSequenceNode)
-            return [.. y.Sequence(node, "the command nodes run, as a list of words").Select(w => y.Text(w, "a word of the command"))];
-        return [y.Text(node, "the command nodes run (a path, or a list of words)")];
+        List<string> words = node.Node is YamlDotNet.RepresentationModel.YamlSequenceNode
+            ? [.. y.Sequence(node, "the command nodes run, as a list of words").Select(w => y.Text(w, "a word of the command"))]
+            : [y.Text(node, "the command nodes run (a path, or a list of words)")];
+        if (words[0].Contains('/', StringComparison.Ordinal) && !Path.IsPathRooted(words[0]))
+            words[0] = Path.GetFullPath(words[0], baseDirectory);
+        return words;
     }
 
     private static RunSettings Run(YamlFields y, Field field)

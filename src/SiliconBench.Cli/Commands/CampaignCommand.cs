@@ -328,7 +328,7 @@ internal static class CampaignCommand
             ? words
             : throw new InputException("--tool", null, "--tool", "expected the command nodes run");
 
-    private static string Counts(IReadOnlyList<Campaigns.TaskStatus> statuses) =>
+    private static string Counts(IReadOnlyList<CampaignTaskStatus> statuses) =>
         string.Join(", ", statuses.GroupBy(s => s.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"));
 
     private static Markup Cell(string text) => new(Markup.Escape(text));

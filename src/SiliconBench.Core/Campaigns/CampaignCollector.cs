@@ -54,7 +54,7 @@ public sealed class CampaignCollector(CampaignLayout layout, ToolInfo tool, Func
     public const string Pending = "pending";
     public const string NotSubmitted = "not-submitted";
 
-    public CollectionReport Collect(CampaignPlan plan, IReadOnlyList<TaskStatus> statuses, DateTimeOffset now)
+    public CollectionReport Collect(CampaignPlan plan, IReadOnlyList<CampaignTaskStatus> statuses, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(statuses);
@@ -86,7 +86,7 @@ public sealed class CampaignCollector(CampaignLayout layout, ToolInfo tool, Func
         return report;
     }
 
-    private CollectedTask CollectOne(TaskStatus status, string target, DateTimeOffset now)
+    private CollectedTask CollectOne(CampaignTaskStatus status, string target, DateTimeOffset now)
     {
         var task = status.Task;
         var attempt = status.Attempt;
@@ -192,7 +192,7 @@ public sealed class CampaignCollector(CampaignLayout layout, ToolInfo tool, Func
     }
 
     /// <summary>A record that holds only what is known of a task that left none: what it was to run, where, and why it failed.</summary>
-    private void WriteStub(string target, TaskStatus status, string reason, DateTimeOffset now)
+    private void WriteStub(string target, CampaignTaskStatus status, string reason, DateTimeOffset now)
     {
         var task = status.Task;
         var attempt = status.Attempt;

@@ -12,14 +12,14 @@ public enum TaskState
     Running,
     /// <summary>The run finished with exit code 0 (complete and valid).</summary>
     Done,
-    /// <summary>The run ended otherwise, or the task was lost; <see cref="TaskStatus.Reason"/> says how.</summary>
+    /// <summary>The run ended otherwise, or the task was lost; <see cref="CampaignTaskStatus.Reason"/> says how.</summary>
     Failed,
     /// <summary>Submitted and not finished, and the scheduler could not be asked.</summary>
     Unknown,
 }
 
 /// <summary>Where a task stands: its latest submission and attempt, the scheduler's word on it, and why it failed.</summary>
-public sealed record TaskStatus
+public sealed record CampaignTaskStatus
 {
     public required CampaignTask Task { get; init; }
     public TaskState State { get; init; }
@@ -40,7 +40,7 @@ public sealed record TaskStatus
 public static class CampaignStatus
 {
     /// <param name="snapshots">What each scheduler (by id) said of its submissions.</param>
-    public static IReadOnlyList<TaskStatus> Resolve(CampaignPlan plan, CampaignStore store, IReadOnlyList<SubmissionRecord> submissions,
+    public static IReadOnlyList<CampaignTaskStatus> Resolve(CampaignPlan plan, CampaignStore store, IReadOnlyList<SubmissionRecord> submissions,
         IReadOnlyDictionary<string, SchedulerSnapshot> snapshots)
     {
         ArgumentNullException.ThrowIfNull(plan);
@@ -49,7 +49,7 @@ public static class CampaignStatus
         return [.. plan.Tasks.Select(t => Resolve(t, store.ReadAttempts(t.Index), submissions, snapshots, store.Layout))];
     }
 
-    public static TaskStatus Resolve(CampaignTask task, IReadOnlyList<TaskAttempt> attempts, IReadOnlyList<SubmissionRecord> submissions,
+    public static CampaignTaskStatus Resolve(CampaignTask task, IReadOnlyList<TaskAttempt> attempts, IReadOnlyList<SubmissionRecord> submissions,
         IReadOnlyDictionary<string, SchedulerSnapshot> snapshots, CampaignLayout layout)
     {
         ArgumentNullException.ThrowIfNull(task);
@@ -61,7 +61,7 @@ public static class CampaignStatus
         var attempt = attempts.Count > 0 ? attempts[^1] : null;
         var snapshot = submission is not null && snapshots.TryGetValue(submission.Scheduler, out var s) ? s : SchedulerSnapshot.None("not asked");
         var scheduler = submission is null ? null : snapshot.Find(submission.JobId, task.Index);
-        var status = new TaskStatus { Task = task, Attempt = attempt, Submission = submission, Scheduler = scheduler };
+        var status = new CampaignTaskStatus { Task = task, Attempt = attempt, Submission = submission, Scheduler = scheduler };
         var job = submission is null ? null : $"{submission.Scheduler} job {submission.JobId}_{task.Index.ToString(CultureInfo.InvariantCulture)}";
 
         // The latest submission has not produced an attempt yet (or there is none): the scheduler alone can tell.

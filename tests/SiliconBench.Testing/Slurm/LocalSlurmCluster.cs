@@ -48,19 +48,27 @@ public sealed class LocalSlurmCluster : IDisposable
     {
         if (Unavailable is { } why)
             throw new InvalidOperationException(why);
-        var tag = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
-        // Short: the munge socket path must fit a Unix socket address (108 bytes).
-        var dir = Path.Combine(Path.GetTempPath(), "sb-slurm-" + tag);
-        var cluster = new LocalSlurmCluster(dir, "sb" + tag);
-        try
+        // A port found free can be taken by another process before slurmctld binds it: then start again on new ones.
+        for (var attempt = 1; ; attempt++)
         {
-            cluster.Launch(timeout);
-            return cluster;
-        }
-        catch
-        {
-            cluster.Dispose();
-            throw;
+            var tag = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
+            // Short: the munge socket path must fit a Unix socket address (108 bytes).
+            var dir = Path.Combine(Path.GetTempPath(), "sb-slurm-" + tag);
+            var cluster = new LocalSlurmCluster(dir, "sb" + tag);
+            try
+            {
+                cluster.Launch(timeout);
+                return cluster;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                cluster.Dispose();
+            }
+            catch
+            {
+                cluster.Dispose();
+                throw;
+            }
         }
     }
 

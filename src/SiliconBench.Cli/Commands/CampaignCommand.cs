@@ -58,16 +58,16 @@ internal static class CampaignCommand
             var campaign = Load(env, parse.GetValue(file)!, parse.GetValue(storage));
             var plan = CampaignPlanner.Plan(campaign);
             var store = new CampaignStore(new CampaignLayout(campaign.Root));
-            var existed = store.Exists;
-            if (existed && !parse.GetValue(resubmit))
+            // A campaign only rendered so far (render --slurm) has no submission yet: its first submit runs every task.
+            var submissions = store.Exists ? store.ReadSubmissions() : [];
+            if (submissions.Count > 0 && !parse.GetValue(resubmit))
                 throw new InputException(campaign.File, null, null,
                     $"campaign '{campaign.Name}' was already submitted to {campaign.Root}; see `siliconbench campaign status`, or add --resubmit to run its missing and failed tasks again");
             store.Initialize(campaign, plan);
             plan = store.ReadPlan();
             var tasks = plan.Tasks;
-            if (existed)
+            if (submissions.Count > 0)
             {
-                var submissions = store.ReadSubmissions();
                 var snapshots = Snapshots(submissions, slurm);
                 if (snapshots.TryGetValue(slurm.Id, out var unreachable) && !unreachable.Reachable)
                     throw new InputException("--resubmit", null, "--resubmit", $"cannot tell which tasks are still queued or running: {string.Join("; ", unreachable.Notes)}");
@@ -220,7 +220,7 @@ internal static class CampaignCommand
                     // The tasks are now out of the campaign's hands: status counts them as submitted under the Job's name.
                     store.AppendSubmission(new SubmissionRecord
                     {
-                        Scheduler = scheduler.Id, System = rendered.System, JobId = JobName(rendered.Text), Tasks = rendered.Tasks, Script = path, SubmittedUtc = DateTimeOffset.UtcNow,
+                        Scheduler = scheduler.Id, System = rendered.System, JobId = rendered.JobName!, Tasks = rendered.Tasks, Script = path, SubmittedUtc = DateTimeOffset.UtcNow,
                     });
                 }
                 env.Console.MarkupLine(Markup.Escape($"wrote {path} ({rendered.System}, {rendered.Tasks.Count} tasks)"));
@@ -248,12 +248,6 @@ internal static class CampaignCommand
             submissionNumber++;
         }
         return written;
-    }
-
-    private static string JobName(string manifest)
-    {
-        var line = manifest.Split('\n').First(l => l.TrimStart().StartsWith("name:", StringComparison.Ordinal));
-        return line.Trim()["name:".Length..].Trim().Trim('"');
     }
 
     /// <summary>Each scheduler's word on its own submissions.</summary>

@@ -29,6 +29,9 @@ public sealed class CampaignRenderTests : IDisposable
         Assert.Contains("claimName: siliconbench-campaigns", text, StringComparison.Ordinal);
         Assert.Contains($"mountPath: {_cli.PathOf("storage")}", text, StringComparison.Ordinal);
 
+        // Status counts the rendered tasks as handed over, under their Job's name (which their pods record).
+        Assert.Contains("\"job_id\":\"sb-chat-h100-h200-h100\"", File.ReadAllText(_cli.PathOf("storage/chat-h100-h200/submissions.jsonl")), StringComparison.Ordinal);
+
         var valid = Validate(files);
         Assert.True(valid.Code == 0, valid.Output);
 
@@ -68,8 +71,10 @@ public sealed class CampaignRenderTests : IDisposable
     [Fact]
     public void Submitting_twice_without_resubmit_is_refused()
     {
-        // A campaign folder that exists: the second submit must not start the campaign over.
+        // A campaign submitted once (its submission as submit records it): a second submit must not start it over.
         Assert.Equal(ExitCodes.Ok, _cli.Run("campaign", "render", Example("cpu-smoke.yaml"), "--slurm", "--storage", _cli.PathOf("storage")));
+        File.WriteAllText(_cli.PathOf("storage/cpu-smoke/submissions.jsonl"),
+            "{\"scheduler\":\"slurm\",\"system\":\"threads1\",\"job_id\":\"7\",\"tasks\":[0,1,2],\"script\":\"s\",\"submitted_utc\":\"2026-12-01T10:00:00+00:00\"}\n");
 
         var code = _cli.Run("campaign", "submit", Example("cpu-smoke.yaml"), "--storage", _cli.PathOf("storage"));
 

@@ -22,8 +22,11 @@ public interface ICampaignScheduler
 /// <summary>What to render: the campaign (its systems' resources), its plan, the tasks to run, and the command nodes run.</summary>
 public sealed record CampaignRender(Campaign Campaign, CampaignPlan Plan, IReadOnlyList<CampaignTask> Tasks, IReadOnlyList<string> Tool);
 
-/// <summary>One rendered file: the system whose tasks it runs, its file name, its text and the task indices in it.</summary>
-public sealed record SchedulerFile(string System, string FileName, string Text, IReadOnlyList<int> Tasks);
+/// <summary>
+/// One rendered file: the system whose tasks it runs, its file name, its text and the task indices in it; for a
+/// scheduler whose job names are chosen at render (Kubernetes), the job's name.
+/// </summary>
+public sealed record SchedulerFile(string System, string FileName, string Text, IReadOnlyList<int> Tasks, string? JobName = null);
 
 /// <summary>The outcome of a submission: the job id the scheduler gave, or why it refused.</summary>
 public sealed record SubmitResult

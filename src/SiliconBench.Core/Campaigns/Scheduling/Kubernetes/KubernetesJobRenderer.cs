@@ -58,7 +58,7 @@ public sealed class KubernetesJobRenderer : ICampaignScheduler
             var job = Job(campaign, system, tasks.Count, name, image, claim, script);
             var text = Header(campaign, system, tasks) + Serialize(job);
             KubernetesJobSchema.Check(text, $"{system.Name}.yaml");
-            files.Add(new SchedulerFile(system.Name, $"{system.Name}.yaml", text, [.. tasks.Select(t => t.Index)]));
+            files.Add(new SchedulerFile(system.Name, $"{system.Name}.yaml", text, [.. tasks.Select(t => t.Index)], name));
         }
         return files;
     }

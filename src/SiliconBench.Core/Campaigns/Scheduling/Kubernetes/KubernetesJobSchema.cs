@@ -176,10 +176,7 @@ public static partial class KubernetesJobSchema
     {
         var c = y.Mapping(node, "a container");
         y.CheckKeys(c, ContainerFields);
-        var nameNode = y.Require(c, "name").Value;
-        var name = Str(y, nameNode);
-        if (KubernetesNames.DnsLabelProblem(name) is { } problem)
-            throw y.Error(nameNode, problem);
+        var name = LabelName(y, c);
         // The API server lets a pod template omit the image only for a later policy to fill in; a Job's pods need one.
         if (Str(y, y.Require(c, "image").Value).Any(char.IsWhiteSpace))
             throw y.Error(c["image"]!.Value, "an image reference has no whitespace");
@@ -297,10 +294,7 @@ public static partial class KubernetesJobSchema
     {
         var v = y.Mapping(node, "a volume {name, and one source}");
         y.CheckKeys(v, VolumeFields);
-        var nameNode = y.Require(v, "name").Value;
-        var name = Str(y, nameNode);
-        if (KubernetesNames.DnsLabelProblem(name) is { } problem)
-            throw y.Error(nameNode, problem);
+        var name = LabelName(y, v);
         var sources = VolumeSources.Where(s => v[s] is not null).ToList();
         if (sources.Count != 1)
             throw y.Error(node, $"a volume has exactly one source ({string.Join(", ", VolumeSources)}), found {sources.Count}");
@@ -326,6 +320,14 @@ public static partial class KubernetesJobSchema
                 break;
         }
         return name;
+    }
+
+    /// <summary>The required <c>name</c> of a container or volume: an RFC 1123 label.</summary>
+    private static string LabelName(YamlFields y, Block block)
+    {
+        var node = y.Require(block, "name").Value;
+        var name = Str(y, node);
+        return KubernetesNames.DnsLabelProblem(name) is { } problem ? throw y.Error(node, problem) : name;
     }
 
     private static void Toleration(YamlFields y, YNode node)

@@ -26,13 +26,13 @@ internal static class CampaignCommand
     /// <param name="commands">Runs sbatch, squeue, scontrol and sacct.</param>
     public static Command Create(CliEnvironment env, ICommandRunner commands)
     {
-        var slurm = new SlurmScheduler(commands);
+        var schedulers = new SchedulerCatalog([new SlurmScheduler(commands), new KubernetesJobRenderer()]);
         var command = new Command("campaign", "Lab campaigns on a cluster scheduler: submit to Slurm, status, collect (gate and report), render Slurm or Kubernetes jobs.")
         {
-            Submit(env, slurm),
-            Status(env, slurm),
-            Collect(env, slurm),
-            Render(env, slurm),
+            Submit(env, schedulers),
+            Status(env, schedulers),
+            Collect(env, schedulers),
+            Render(env, schedulers),
         };
         return command;
     }
@@ -46,13 +46,14 @@ internal static class CampaignCommand
         Description = "The command nodes run instead of the campaign's tool, words separated by spaces (e.g. '/opt/siliconbench/siliconbench').",
     };
 
-    private static Command Submit(CliEnvironment env, SlurmScheduler slurm)
+    private static Command Submit(CliEnvironment env, SchedulerCatalog schedulers)
     {
         var file = CampaignArgument("The campaign file (YAML).");
         var storage = StorageOption();
         var tool = ToolOption();
         var resubmit = new Option<bool>("--resubmit") { Description = "Submit again only the tasks that are not submitted yet or failed (needs Slurm to say which are still queued or running)." };
         var command = new Command("submit", "Write one sbatch array script per system (one task per run) and submit it with sbatch.") { file, storage, tool, resubmit };
+        var slurm = schedulers.Get(SlurmScheduler.SchedulerId);
         command.SetAction(parse =>
         {
             var campaign = Load(env, parse.GetValue(file)!, parse.GetValue(storage));
@@ -68,7 +69,7 @@ internal static class CampaignCommand
             var tasks = plan.Tasks;
             if (submissions.Count > 0)
             {
-                var snapshots = Snapshots(submissions, slurm);
+                var snapshots = Snapshots(submissions, schedulers);
                 if (snapshots.TryGetValue(slurm.Id, out var unreachable) && !unreachable.Reachable)
                     throw new InputException("--resubmit", null, "--resubmit", $"cannot tell which tasks are still queued or running: {string.Join("; ", unreachable.Notes)}");
                 var statuses = CampaignStatus.Resolve(plan, store, submissions, snapshots);
@@ -108,7 +109,7 @@ internal static class CampaignCommand
         return command;
     }
 
-    private static Command Status(CliEnvironment env, SlurmScheduler slurm)
+    private static Command Status(CliEnvironment env, SchedulerCatalog schedulers)
     {
         var campaignArg = CampaignArgument("The campaign file, or the campaign's folder on storage (holding plan.json).");
         var storage = StorageOption();
@@ -118,7 +119,7 @@ internal static class CampaignCommand
             var store = Open(env, parse.GetValue(campaignArg)!, parse.GetValue(storage));
             var plan = store.ReadPlan();
             var submissions = store.ReadSubmissions();
-            var snapshots = Snapshots(submissions, slurm);
+            var snapshots = Snapshots(submissions, schedulers);
             var statuses = CampaignStatus.Resolve(plan, store, submissions, snapshots);
             var table = new Table().AddColumns("task", "candidate", "rep", "state", "attempt", "node", "job", "reason");
             foreach (var s in statuses)
@@ -137,7 +138,7 @@ internal static class CampaignCommand
         return command;
     }
 
-    private static Command Collect(CliEnvironment env, SlurmScheduler slurm)
+    private static Command Collect(CliEnvironment env, SchedulerCatalog schedulers)
     {
         var campaignArg = CampaignArgument("The campaign file, or the campaign's folder on storage (holding plan.json).");
         var storage = StorageOption();
@@ -152,7 +153,7 @@ internal static class CampaignCommand
             var store = Open(env, parse.GetValue(campaignArg)!, parse.GetValue(storage));
             var plan = store.ReadPlan();
             var submissions = store.ReadSubmissions();
-            var statuses = CampaignStatus.Resolve(plan, store, submissions, Snapshots(submissions, slurm));
+            var statuses = CampaignStatus.Resolve(plan, store, submissions, Snapshots(submissions, schedulers));
             var collector = new CampaignCollector(store.Layout, BuildInfo.Tool, dir => AnalysisPipeline.AnalyzeAndWrite(dir));
             var report = collector.Collect(plan, statuses, DateTimeOffset.UtcNow);
 
@@ -178,7 +179,7 @@ internal static class CampaignCommand
         return command;
     }
 
-    private static Command Render(CliEnvironment env, SlurmScheduler slurm)
+    private static Command Render(CliEnvironment env, SchedulerCatalog schedulers)
     {
         var file = CampaignArgument("The campaign file (YAML).");
         var storage = StorageOption();
@@ -202,20 +203,19 @@ internal static class CampaignCommand
             var submissions = store.ReadSubmissions();
             IReadOnlyList<CampaignTask> tasks = plan.Tasks;
             if (parse.GetValue(missing))
-                tasks = [.. CampaignStatus.Resolve(plan, store, submissions, Snapshots(submissions, slurm)).Where(s => s.NeedsRun).Select(s => s.Task)];
+                tasks = [.. CampaignStatus.Resolve(plan, store, submissions, Snapshots(submissions, schedulers)).Where(s => s.NeedsRun).Select(s => s.Task)];
             if (tasks.Count == 0)
             {
                 env.Console.MarkupLine("nothing to render: no task is missing or failed");
                 return ExitCodes.Ok;
             }
-            ICampaignScheduler scheduler = parse.GetValue(asSlurm)
-                ? slurm
-                // A namespace holds one Job per name: a rerun's Jobs are named after their next attempt.
-                : new KubernetesJobRenderer { NameSuffix = parse.GetValue(missing) ? $"-a{tasks.Max(t => store.ReadAttempts(t.Index).Count) + 1}" : null };
-            var files = RenderAndWrite(scheduler, campaign, plan, store, tasks, ToolOf(campaign, parse.GetValue(tool)));
+            var scheduler = schedulers.Get(parse.GetValue(asSlurm) ? SlurmScheduler.SchedulerId : KubernetesJobRenderer.SchedulerId);
+            // A rerun's jobs are named after the attempt they make, where the renderer names jobs.
+            var suffix = parse.GetValue(missing) ? $"-a{tasks.Max(t => store.ReadAttempts(t.Index).Count) + 1}" : null;
+            var files = RenderAndWrite(scheduler, campaign, plan, store, tasks, ToolOf(campaign, parse.GetValue(tool)), suffix);
             foreach (var (rendered, path) in files)
             {
-                if (scheduler is KubernetesJobRenderer)
+                if (rendered.JobName is not null)
                 {
                     // The tasks are now out of the campaign's hands: status counts them as submitted under the Job's name.
                     store.AppendSubmission(new SubmissionRecord
@@ -225,7 +225,7 @@ internal static class CampaignCommand
                 }
                 env.Console.MarkupLine(Markup.Escape($"wrote {path} ({rendered.System}, {rendered.Tasks.Count} tasks)"));
             }
-            if (scheduler is KubernetesJobRenderer)
+            if (scheduler.Id == KubernetesJobRenderer.SchedulerId)
                 env.Console.MarkupLine(Markup.Escape($"checked against the batch/v1 Job schema; apply with: kubectl apply -f {Path.GetDirectoryName(files[0].Path)}"));
             return ExitCodes.Ok;
         });
@@ -233,9 +233,9 @@ internal static class CampaignCommand
     }
 
     private static List<(SchedulerFile File, string Path)> RenderAndWrite(ICampaignScheduler scheduler, Campaign campaign, CampaignPlan plan,
-        CampaignStore store, IReadOnlyList<CampaignTask> tasks, IReadOnlyList<string> tool)
+        CampaignStore store, IReadOnlyList<CampaignTask> tasks, IReadOnlyList<string> tool, string? jobNameSuffix = null)
     {
-        var rendered = scheduler.Render(new CampaignRender(campaign, plan, tasks, tool));
+        var rendered = scheduler.Render(new CampaignRender(campaign, plan, tasks, tool, jobNameSuffix));
         store.CreateTaskDirectories(tasks);
         var submissionNumber = store.ReadSubmissions().Count + 1;
         var folder = Path.Combine(store.Layout.Scripts, scheduler.Id);
@@ -251,17 +251,8 @@ internal static class CampaignCommand
     }
 
     /// <summary>Each scheduler's word on its own submissions.</summary>
-    private static Dictionary<string, SchedulerSnapshot> Snapshots(IReadOnlyList<SubmissionRecord> submissions, SlurmScheduler slurm)
-    {
-        var snapshots = new Dictionary<string, SchedulerSnapshot>(StringComparer.Ordinal);
-        foreach (var group in submissions.GroupBy(s => s.Scheduler))
-        {
-            snapshots[group.Key] = group.Key == slurm.Id
-                ? slurm.Query([.. group])
-                : new KubernetesJobRenderer().Query([.. group]);
-        }
-        return snapshots;
-    }
+    private static Dictionary<string, SchedulerSnapshot> Snapshots(IReadOnlyList<SubmissionRecord> submissions, SchedulerCatalog schedulers) =>
+        submissions.GroupBy(s => s.Scheduler).ToDictionary(g => g.Key, g => schedulers.Get(g.Key, "submissions.jsonl").Query([.. g]), StringComparer.Ordinal);
 
     /// <summary>One gate per workload and profile: its candidates (system × model) are judged against each other.</summary>
     private static int RunGates(CliEnvironment env, CampaignPlan plan, CampaignLayout layout, CollectionReport report, Policy policy)

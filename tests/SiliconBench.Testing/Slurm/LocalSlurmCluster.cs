@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
+using SiliconBench.Campaigns.Scheduling;
 
 namespace SiliconBench.Testing.Slurm;
 
@@ -132,18 +133,7 @@ public sealed class LocalSlurmCluster : IDisposable
     }
 
     /// <summary>Runs a Slurm client command against this cluster.</summary>
-    public (int ExitCode, string Output, string Error) Client(string program, params string[] arguments)
-    {
-        var info = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in arguments)
-            info.ArgumentList.Add(a);
-        info.Environment["SLURM_CONF"] = ConfigFile;
-        using var p = Process.Start(info)!;
-        var output = p.StandardOutput.ReadToEndAsync();
-        var error = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        return (p.ExitCode, output.Result, error.Result);
-    }
+    public CommandResult Client(string program, params string[] arguments) => new ProcessCommandRunner(Environment).Run(program, arguments);
 
     /// <summary>Waits until no job is queued or running.</summary>
     public void WaitUntilIdle(TimeSpan timeout) =>

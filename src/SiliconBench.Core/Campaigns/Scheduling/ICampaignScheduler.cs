@@ -19,8 +19,11 @@ public interface ICampaignScheduler
     SchedulerSnapshot Query(IReadOnlyList<SubmissionRecord> submissions);
 }
 
-/// <summary>What to render: the campaign (its systems' resources), its plan, the tasks to run, and the command nodes run.</summary>
-public sealed record CampaignRender(Campaign Campaign, CampaignPlan Plan, IReadOnlyList<CampaignTask> Tasks, IReadOnlyList<string> Tool);
+/// <summary>
+/// What to render: the campaign (its systems' resources), its plan, the tasks to run, and the command nodes run.
+/// <paramref name="JobNameSuffix"/> tells a rerun's jobs from the first ones where the renderer names jobs (Kubernetes).
+/// </summary>
+public sealed record CampaignRender(Campaign Campaign, CampaignPlan Plan, IReadOnlyList<CampaignTask> Tasks, IReadOnlyList<string> Tool, string? JobNameSuffix = null);
 
 /// <summary>
 /// One rendered file: the system whose tasks it runs, its file name, its text and the task indices in it; for a

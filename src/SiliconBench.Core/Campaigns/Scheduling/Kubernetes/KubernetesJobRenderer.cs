@@ -33,9 +33,6 @@ public sealed class KubernetesJobRenderer : ICampaignScheduler
 
     public string Id => SchedulerId;
 
-    /// <summary>Appended to Job names when rendering a rerun of some tasks, since a namespace holds one Job per name.</summary>
-    public string? NameSuffix { get; init; }
-
     public IReadOnlyList<SchedulerFile> Render(CampaignRender request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -50,7 +47,8 @@ public sealed class KubernetesJobRenderer : ICampaignScheduler
                 continue;
             var image = system.Kubernetes.Image ?? campaign.Kubernetes.Image
                 ?? throw new InputException(campaign.File, system.Line, $"systems.{system.Name}.kubernetes.image", "no container image for this system (set it here or in kubernetes.image)");
-            var name = $"sb-{campaign.Name}-{system.Name}{NameSuffix}";
+            // A namespace holds one Job per name: a rerun's Jobs carry a suffix.
+            var name = $"sb-{campaign.Name}-{system.Name}{request.JobNameSuffix}";
             if (name.Length > MaxJobName)
                 throw new InputException(campaign.File, system.Line, $"systems.{system.Name}",
                     $"the Job name '{name}' is longer than {MaxJobName.ToString(CultureInfo.InvariantCulture)} characters; shorten the campaign or system name");

@@ -62,12 +62,12 @@ public sealed class CampaignCollector(CampaignLayout layout, ToolInfo tool, Func
         if (Directory.Exists(staging))
             Directory.Delete(staging, recursive: true);
         Directory.CreateDirectory(staging);
-        var stagingLayout = new CampaignLayout(layout.Root);
         var collected = new List<CollectedTask>();
         var runIds = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var status in statuses)
         {
-            var target = Path.Combine(staging, Path.GetRelativePath(layout.Results, stagingLayout.ResultDirectory(status.Task)));
+            // Built beside results/ and swapped in at the end, so a reader never sees half a collection.
+            var target = Path.Combine(staging, Path.GetRelativePath(layout.Results, layout.ResultDirectory(status.Task)));
             var item = CollectOne(status, target, now);
             if (item.RunId is { } id && item.Record is not null && !runIds.TryAdd(id, item.Key))
             {

@@ -22,7 +22,7 @@ internal static class ValidateCommand
     public static Command Create(CliEnvironment env)
     {
         var files = new Argument<string[]>("FILE") { Description = "Workload files (YAML) or built-in workload names.", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("validate", "Check workload, cost sheet, gate policy, campaign and silicon catalog files; exit 2 naming file, line and field of the first problem in each.") { files };
+        var command = new Command("validate", "Check workload, cost sheet, gate policy and silicon catalog files; exit 2 naming file, line and field of the first problem in each.") { files };
         command.SetAction(parse =>
         {
             var failed = 0;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SiliconBench.Diagnostics;
+using SiliconBench.Testing;
 using Xunit;
 
 namespace SiliconBench.Tests.Commands;

@@ -83,5 +83,6 @@ public static class CliApp
             ProjectCommand.Create(env),
             ProbeCommand.Create(env),
             ExportCommand.Create(env),
+            CampaignCommand.Create(env),
         };
 }

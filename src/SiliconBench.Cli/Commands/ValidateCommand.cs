@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SiliconBench.Analysis;
+using SiliconBench.Campaigns;
 using SiliconBench.Catalog;
 using SiliconBench.Cli.Hosting;
 using SiliconBench.Costs;
@@ -104,6 +105,13 @@ internal static class ValidateCommand
         {
             var policy = PolicyLoader.Parse(source.Text, source.DisplayName);
             return $"gate policy '{policy.Name}'";
+        }
+        if (keys.Contains("systems") && keys.Contains("matrix"))
+        {
+            var campaign = source.BaseDirectory is null
+                ? throw new InputException(source.DisplayName, null, null, "a campaign is checked from its file (its paths are relative to it)")
+                : CampaignLoader.Load(source.DisplayName, WorkloadSource.Builtin, [.. EngineRegistry.Catalog.All.Select(f => f.Id)]);
+            return $"campaign '{campaign.Name}' ({CampaignPlanner.Plan(campaign).Tasks.Count} tasks on {campaign.Systems.Count} systems)";
         }
         if (keys.Contains("accelerators") && keys.Contains("sources"))
         {

@@ -29,13 +29,22 @@ public sealed record WorkloadSource(string DisplayName, string Text, byte[] Byte
             return new WorkloadSource(path, System.Text.Encoding.UTF8.GetString(bytes), bytes, Path.GetDirectoryName(path));
         }
         var name = Path.GetFileNameWithoutExtension(spec);
+        var embedded = BuiltinBytes(name)
+            ?? throw new InputException(spec, null, "--workload",
+                $"no such file, and no built-in workload of that name (built in: {string.Join(", ", EmbeddedNames)})");
+        return new WorkloadSource($"builtin:{name}.yaml", System.Text.Encoding.UTF8.GetString(embedded), embedded, null);
+    }
+
+    /// <summary>The text of the built-in workload <paramref name="name"/>, or null when the binary carries none of that name.</summary>
+    public static string? Builtin(string name) => BuiltinBytes(name) is { } bytes ? System.Text.Encoding.UTF8.GetString(bytes) : null;
+
+    private static byte[]? BuiltinBytes(string name)
+    {
         using var stream = typeof(WorkloadSource).Assembly.GetManifestResourceStream($"workloads/{name}.yaml");
         if (stream is null)
-            throw new InputException(spec, null, "--workload",
-                $"no such file, and no built-in workload of that name (built in: {string.Join(", ", EmbeddedNames)})");
+            return null;
         using var buffer = new MemoryStream();
         stream.CopyTo(buffer);
-        var embedded = buffer.ToArray();
-        return new WorkloadSource($"builtin:{name}.yaml", System.Text.Encoding.UTF8.GetString(embedded), embedded, null);
+        return buffer.ToArray();
     }
 }

@@ -4,7 +4,10 @@ using SiliconBench.Records;
 
 namespace SiliconBench.Probing;
 
-/// <summary>Describes the host for <c>manifest.host</c>: name, OS, CPU model, cores, memory, .NET runtime.</summary>
+/// <summary>
+/// Describes the host for <c>manifest.host</c>: name, OS, CPU model, cores, memory, .NET runtime, and the scheduler job
+/// and node when a cluster scheduler started the process (<see cref="SchedulerProbe"/>).
+/// </summary>
 public static class HostProbe
 {
     private const string CpuInfoPath = "/proc/cpuinfo";
@@ -22,6 +25,7 @@ public static class HostProbe
             ? total
             : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
         Runtime = $"{RuntimeInformation.FrameworkDescription} {RuntimeInformation.RuntimeIdentifier}",
+        Scheduler = SchedulerProbe.Describe(Environment.GetEnvironmentVariable),
     };
 
     /// <summary>

@@ -54,6 +54,34 @@ public sealed record HostInfo
     public int LogicalCores { get; init; }
     public long MemoryBytes { get; init; }
     public required string Runtime { get; init; }
+    /// <summary>The cluster job this run was a task of (Slurm, Kubernetes); absent for a run started by hand.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public SchedulerInfo? Scheduler { get; init; }
+}
+
+/// <summary>
+/// Where a scheduler placed the run: the job and task ids it gave, the node, and the campaign task it ran, so records
+/// gathered from many nodes can be traced back to their jobs. Read from the environment the scheduler sets.
+/// </summary>
+public sealed record SchedulerInfo
+{
+    /// <summary><c>slurm</c> or <c>kubernetes</c>.</summary>
+    public required string Kind { get; init; }
+    /// <summary>Slurm: <c>SLURM_JOB_ID</c>; Kubernetes: the Job's name.</summary>
+    public string? JobId { get; init; }
+    /// <summary>Slurm: <c>SLURM_ARRAY_JOB_ID</c>, the id the whole array was submitted under.</summary>
+    public string? ArrayJobId { get; init; }
+    /// <summary>Slurm: <c>SLURM_ARRAY_TASK_ID</c>; Kubernetes: <c>JOB_COMPLETION_INDEX</c>.</summary>
+    public string? TaskIndex { get; init; }
+    /// <summary>Slurm: <c>SLURMD_NODENAME</c>; Kubernetes: the pod's <c>spec.nodeName</c>.</summary>
+    public string? Node { get; init; }
+    /// <summary>Kubernetes: the pod's name (<c>HOSTNAME</c>).</summary>
+    public string? Pod { get; init; }
+    public string? Cluster { get; init; }
+    public string? Partition { get; init; }
+    /// <summary>The campaign and task key the run was started for (<c>siliconbench campaign</c> sets them).</summary>
+    public string? Campaign { get; init; }
+    public string? CampaignTask { get; init; }
 }
 
 public sealed record AcceleratorInfo

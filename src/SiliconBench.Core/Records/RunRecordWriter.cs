@@ -55,10 +55,12 @@ public sealed class RunRecordWriter : ITelemetrySink, IDisposable
     private static StreamWriter Open(string path) =>
         new(new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 16), new UTF8Encoding(false)) { NewLine = "\n" };
 
-    public void WriteManifest(RunManifest manifest)
+    public void WriteManifest(RunManifest manifest) => WriteManifest(Directory, manifest);
+
+    /// <summary>Writes (or rewrites) a run directory's manifest.json; write-then-rename so a reader never sees half a manifest.</summary>
+    public static void WriteManifest(string runDirectory, RunManifest manifest)
     {
-        // Write-then-rename so a reader never sees half a manifest.
-        var path = Path.Combine(Directory, RunFiles.Manifest);
+        var path = Path.Combine(runDirectory, RunFiles.Manifest);
         var temp = path + ".tmp";
         File.WriteAllText(temp, JsonSerializer.Serialize(manifest, RecordJsonContext.Indented.RunManifest) + "\n", new UTF8Encoding(false));
         File.Move(temp, path, overwrite: true);

@@ -12,6 +12,9 @@ namespace SiliconBench.Running;
 /// </summary>
 public sealed class RunSession
 {
+    /// <summary>The reason the manifest carries while the run is measuring; a record left with it was cut off.</summary>
+    public const string InProgressReason = "the run was still in progress when this was written";
+
     private readonly ITimeSource _clock;
     private readonly RunRecordWriter _writer;
     private readonly IReadOnlyList<ISampler> _samplers;
@@ -39,7 +42,7 @@ public sealed class RunSession
     {
         ArgumentNullException.ThrowIfNull(measure);
         wait ??= static (span, token) => token.WaitHandle.WaitOne(span);
-        _writer.WriteManifest(draft with { Complete = false, IncompleteReason = "the run was still in progress when this was written" });
+        _writer.WriteManifest(draft with { Complete = false, IncompleteReason = InProgressReason });
 
         var notes = new List<string>(draft.Notes);
         var started = new List<ISampler>();

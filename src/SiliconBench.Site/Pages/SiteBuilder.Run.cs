@@ -58,6 +58,19 @@ internal sealed partial class SiteBuilder
             new("Workload file", (m.Workload.File ?? Format.None) + (m.Workload.ContentSha256 is null ? "" : " · sha256 " + m.Workload.ContentSha256)),
             new("Seed", Format.Integer(m.Seed)),
         };
+        if (m.Host.Scheduler is { } job)
+        {
+            // Records gathered from many nodes say which job, task and node each came from.
+            var parts = new[]
+            {
+                job.JobId is null ? null : "job " + job.JobId + (job.ArrayJobId is { } array && array != job.JobId ? " (array " + array + ")" : ""),
+                job.TaskIndex is null ? null : "task " + job.TaskIndex,
+                job.Node is null ? null : "node " + job.Node,
+                job.Pod is null ? null : "pod " + job.Pod,
+                job.CampaignTask is null ? null : "campaign task " + job.CampaignTask,
+            };
+            manifestRows.Insert(4, new("Scheduler", job.Kind + ": " + string.Join(" · ", parts.Where(p => p is not null))));
+        }
         if (m.Roofline is { } roof)
             manifestRows.Add(new("Roofline", Format.Number(roof.MemoryBandwidthGBs) + " GB/s, " + Format.Number(roof.GemmGflops) + " GFLOP/s on " + roof.Device + " (" + roof.Method + ")"));
         var spec = m.Workload.Spec.ValueKind == JsonValueKind.Undefined ? "" : JsonSerializer.Serialize(m.Workload.Spec, SpecJson.Default.JsonElement);

@@ -36,6 +36,26 @@ public sealed class ValidateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Example_campaigns_validate_with_their_task_counts()
+    {
+        var files = Directory.GetFiles(Path.Combine(RepoPaths.Workloads, "campaigns"), "*.yaml").Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(ExitCodes.Ok, _cli.Run(["validate", .. files]));
+        var output = _cli.Output.Replace("\n", "", StringComparison.Ordinal);
+        Assert.Contains("campaign 'cpu-smoke' (6 tasks on 2 systems)", output, StringComparison.Ordinal);
+        Assert.Contains("campaign 'chat-h100-h200' (6 tasks on 2 systems)", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_campaign_with_a_profile_its_workload_lacks_is_named_with_its_line()
+    {
+        File.WriteAllText(_cli.PathOf("c.yaml"), "name: c\nstorage: s\nmatrix:\n  workloads: [interactive-chat]\n  profiles: [smoke, huge]\n  models: [\"synthetic:tiny\"]\nsystems:\n  cpu: {}\n");
+
+        Assert.Equal(ExitCodes.BadInput, _cli.Run("validate", "c.yaml"));
+        Assert.Contains("c.yaml:5: matrix.profiles[1]: workload 'interactive-chat' has no profile 'huge'", _cli.Error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_cost_sheet_with_a_negative_price_is_named_with_its_line()
     {
         File.WriteAllText(_cli.PathOf("c.yaml"), "name: c\nsystem: s\nas_of: 2026-11-24\ncloud:\n  usd_per_hour: {value: -1, source: me}\n");

@@ -166,6 +166,8 @@ public class SiteRendererTests
     {
         var run = RenderedSite.Read("runs/h100-energy.html");
         Assert.Contains("NVIDIA H100 80GB HBM3", run, StringComparison.Ordinal);
+        // A run from a campaign names the scheduler job, task and node it came from.
+        Assert.Contains("slurm: job 4182 (array 4180) &#183; task 2 &#183; node lab-gpu-01 &#183; campaign task chat-h100-8b-interactive-chat-full-r3", run, StringComparison.Ordinal);
         Assert.Contains("<th>measured_requests</th><td>16</td>", run, StringComparison.Ordinal);
         Assert.Contains("telemetry samples with throttling", run, StringComparison.Ordinal);
         var power = Figure(run, "timeline-power_w");
